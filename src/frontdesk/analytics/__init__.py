@@ -1,0 +1,1 @@
+"""Pure analytics: flat contact records in, contact-center metrics out."""

@@ -1,0 +1,1 @@
+"""The pure domain model: entities, value objects, events, errors and ports."""

@@ -1,0 +1,318 @@
+"""The routing state: agents with their load, and the contacts waiting, indexed.
+
+The state is the router's snapshot of the world. The dispatcher (live) or the
+simulator feeds it changes — an agent logs in, a contact is enqueued, an offer is
+declined, a contact ends — and :meth:`Router.decide` turns it into offers. Times are
+POSIX seconds (floats): virtual in the simulator, wall-clock in the live service.
+
+Waiting contacts sit in buckets keyed by ``(media, primary key)`` where the primary
+key is the most selective index term of their current step, sorted by their place
+in line: ``(-rank, enqueued_at, seq)``. ``rank`` is the priority minus the aging
+credit of the enqueue time, so "priority with aging" needs no re-sorting as time
+passes. Overflow and step changes keep ``enqueued_at``: a contact keeps its place.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left, insort
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from frontdesk.domain.agents import ROUTABLE_STATES, Agent
+from frontdesk.domain.channels import Media
+from frontdesk.domain.errors import ConflictError, NotFoundError
+from frontdesk.domain.ids import AgentId, ContactId, QueueId
+from frontdesk.routing.context import QueueFigures, RoutingEnv
+from frontdesk.routing.index import ANY, AgentIndex, Key, keys_of
+from frontdesk.routing.plan import StepPlan
+
+SortKey = tuple[float, float, int]
+DEFAULT_HANDLE_TIME = 180.0
+_HANDLE_TIME_WEIGHT = 0.05
+
+
+class AgentSlot:
+    """An agent profile with the live load the state counts for it."""
+
+    __slots__ = ("agent", "available", "keys", "load")
+
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+        self.keys = keys_of(agent)
+        self.load: dict[Media, int] = dict(agent.load)
+        self.available: set[Media] = set()
+
+    def can_take(self, media: Media) -> bool:
+        agent = self.agent
+        return agent.state in ROUTABLE_STATES and agent.capacity.accepts(self.load, media)
+
+
+class Waiting:
+    """A contact in line: its treatment, current step and place."""
+
+    __slots__ = (
+        "base_priority", "contact", "env", "keys", "media", "primary", "queue", "seq",
+        "sort_key", "step", "step_since", "steps", "enqueued_at", "skipped",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        contact: ContactId,
+        media: Media,
+        env: RoutingEnv,
+        queue: QueueId | None,
+        steps: tuple[StepPlan, ...],
+        priority: int,
+        enqueued_at: float,
+        seq: int,
+    ) -> None:
+        self.contact = contact
+        self.media = media
+        self.env = env
+        self.queue = queue  # the home queue, for figures
+        self.steps = steps
+        self.base_priority = priority
+        self.enqueued_at = enqueued_at
+        self.seq = seq
+        self.step = 0
+        self.step_since = enqueued_at
+        self.keys: tuple[Key, ...] = ()
+        self.primary: Key = ANY
+        self.sort_key: SortKey = (0.0, enqueued_at, seq)
+        self.skipped: list[int] = []  # steps passed over because a key was missing
+
+    @property
+    def current(self) -> StepPlan:
+        return self.steps[self.step]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueTotals:
+    handle_time: float = DEFAULT_HANDLE_TIME
+
+
+class RoutingState:
+    """Agents, waiting contacts and the indexes over them. See the module docstring."""
+
+    def __init__(self, aging_per_minute: float = 0.0) -> None:
+        self.aging = aging_per_minute / 60.0
+        self.index = AgentIndex()
+        self.agents: dict[AgentId, AgentSlot] = {}
+        self.waiting: dict[ContactId, Waiting] = {}
+        self.offered: dict[ContactId, tuple[Waiting, AgentId]] = {}
+        self.buckets: dict[tuple[Media, Key], list[tuple[SortKey, Waiting]]] = {}
+        self.expiries: list[tuple[float, int, Waiting, int]] = []
+        self.pending_contacts: list[Waiting] = []
+        self.pending_agents: dict[AgentId, None] = {}
+        self.per_queue: dict[QueueId, dict[ContactId, Waiting]] = {}
+        self.handle_time: dict[QueueId, float] = {}
+        self.now = 0.0  # the latest time the state was told about
+        self._seq = 0
+
+    # --- agents ----------------------------------------------------------------------
+    def set_agent(self, agent: Agent) -> None:
+        """Add or replace an agent's profile and state; its current load is kept."""
+        slot = self.agents.get(agent.id)
+        if slot is None:
+            slot = AgentSlot(agent)
+            self.agents[agent.id] = slot
+            self.index.add(agent.id, slot.keys)
+        else:
+            keys = keys_of(agent)
+            if keys != slot.keys:
+                self.index.remove(agent.id, slot.keys - keys)
+                for media in slot.available:
+                    self.index.make_unavailable(agent.id, media, slot.keys - keys)
+                self.index.add(agent.id, keys - slot.keys)
+                slot.keys = keys
+                slot.available = set()
+            slot.agent = agent
+        self._refresh(slot)
+
+    def remove_agent(self, agent: AgentId) -> None:
+        slot = self._slot(agent)
+        for media in slot.available:
+            self.index.make_unavailable(agent, media, slot.keys)
+        self.index.remove(agent, slot.keys)
+        del self.agents[agent]
+        self.pending_agents.pop(agent, None)
+
+    def release(self, agent: AgentId, media: Media) -> None:
+        """The agent finished (or gave back) one contact of ``media``."""
+        slot = self._slot(agent)
+        if slot.load.get(media, 0) <= 0:
+            raise ConflictError(f"agent {agent} has no {media} to release", code="agent.no_load")
+        slot.load[media] -= 1
+        self._refresh(slot, moved=True)
+
+    def take(self, agent: AgentId, media: Media) -> None:
+        slot = self._slot(agent)
+        slot.load[media] = slot.load.get(media, 0) + 1
+        self._refresh(slot, moved=True)
+
+    def _slot(self, agent: AgentId) -> AgentSlot:
+        slot = self.agents.get(agent)
+        if slot is None:
+            raise NotFoundError(f"agent {agent} is not known to routing", code="agent.not_found")
+        return slot
+
+    def _refresh(self, slot: AgentSlot, moved: bool = False) -> None:
+        """Re-derive which media the agent can take; requeue it in line if anything moved."""
+        agent_id = slot.agent.id
+        for media in Media:
+            can = slot.can_take(media)
+            was = media in slot.available
+            if can and (moved or not was):
+                self.index.make_available(agent_id, media, slot.keys)
+                slot.available.add(media)
+                self.pending_agents[agent_id] = None
+            elif was and not can:
+                self.index.make_unavailable(agent_id, media, slot.keys)
+                slot.available.discard(media)
+
+    # --- contacts --------------------------------------------------------------------
+    def enqueue(
+        self,
+        contact: ContactId,
+        media: Media,
+        env: RoutingEnv,
+        queue: QueueId | None,
+        steps: tuple[StepPlan, ...],
+        priority: int,
+        now: float,
+    ) -> Waiting:
+        if contact in self.waiting or contact in self.offered:
+            raise ConflictError(f"contact {contact} is already in line", code="contact.queued")
+        self._seq += 1
+        waiting = Waiting(contact, media, env, queue, steps, priority, now, self._seq)
+        self.waiting[contact] = waiting
+        if queue is not None:
+            self.per_queue.setdefault(queue, {})[contact] = waiting
+        self.activate(waiting, 0, now)
+        return waiting
+
+    def activate(self, waiting: Waiting, step: int, now: float) -> None:
+        """Move a waiting contact to ``step``, skipping steps whose keys cannot resolve."""
+        self._unfile(waiting)
+        steps = waiting.steps
+        while True:
+            plan = steps[step]
+            keys = self._resolve(plan, waiting.env)
+            if keys is not None or step == len(steps) - 1:
+                break
+            waiting.skipped.append(step)
+            step += 1
+        self.now = max(self.now, now)
+        waiting.step = step
+        waiting.step_since = now
+        waiting.keys = keys or ()
+        if keys is None:
+            waiting.primary = ("none", "", 0)  # a key that no agent holds: wait for nobody
+        else:
+            waiting.primary = min(keys, key=self.index.count_members) if keys else ANY
+        rank = waiting.base_priority + plan.priority - self.aging * waiting.enqueued_at
+        waiting.sort_key = (-rank, waiting.enqueued_at, waiting.seq)
+        insort(self.buckets.setdefault((waiting.media, waiting.primary), []),
+               (waiting.sort_key, waiting))  # fmt: skip
+        if plan.expire is not None and step < len(steps) - 1:
+            heapq.heappush(self.expiries, (now + plan.expire, waiting.seq, waiting, step))
+        self.pending_contacts.append(waiting)
+
+    def _resolve(self, plan: StepPlan, env: RoutingEnv) -> tuple[Key, ...] | None:
+        keys: list[Key] = []
+        if plan.queue is not None:
+            keys.append(("queue", plan.queue, 1))
+        for term in plan.terms:
+            key = term.key(env)
+            if key is None:
+                return None
+            keys.append(key)
+        return tuple(keys)
+
+    def _unfile(self, waiting: Waiting) -> None:
+        bucket = self.buckets.get((waiting.media, waiting.primary))
+        if not bucket:
+            return
+        entry = (waiting.sort_key, waiting)
+        at = bisect_left(bucket, entry)
+        if at < len(bucket) and bucket[at][1] is waiting:
+            del bucket[at]
+            if not bucket:
+                del self.buckets[(waiting.media, waiting.primary)]
+
+    def remove(self, contact: ContactId) -> Waiting:
+        """Take a contact out of line (abandoned, answered elsewhere, cancelled)."""
+        waiting = self.waiting.pop(contact, None)
+        if waiting is None:
+            raise NotFoundError(f"contact {contact} is not waiting", code="contact.not_waiting")
+        self._unfile(waiting)
+        if waiting.queue is not None:
+            self.per_queue[waiting.queue].pop(contact, None)
+        return waiting
+
+    def offer(self, waiting: Waiting, agent: AgentId) -> None:
+        """Reserve ``agent`` for the contact: it leaves the line, the agent's load grows."""
+        self.remove(waiting.contact)
+        self.offered[waiting.contact] = (waiting, agent)
+        self.take(agent, waiting.media)
+
+    def accepted(self, contact: ContactId) -> AgentId:
+        """The offer was answered; the agent keeps the load until :meth:`release`."""
+        waiting, agent = self._offered(contact)
+        del self.offered[contact]
+        return agent
+
+    def declined(self, contact: ContactId, now: float) -> AgentId:
+        """The offer was refused or timed out: the contact goes back to its place."""
+        waiting, agent = self._offered(contact)
+        del self.offered[contact]
+        if agent in self.agents:
+            self.release(agent, waiting.media)
+        self.waiting[contact] = waiting
+        if waiting.queue is not None:
+            self.per_queue.setdefault(waiting.queue, {})[contact] = waiting
+        waiting.primary = ANY  # not filed anywhere now
+        self.activate(waiting, waiting.step, now)
+        return agent
+
+    def _offered(self, contact: ContactId) -> tuple[Waiting, AgentId]:
+        entry = self.offered.get(contact)
+        if entry is None:
+            raise NotFoundError(f"contact {contact} has no open offer", code="offer.not_found")
+        return entry
+
+    def record_handle_time(self, queue: QueueId, seconds: float) -> None:
+        """Feed a finished contact's handle time into the queue's wait estimate."""
+        previous = self.handle_time.get(queue, DEFAULT_HANDLE_TIME)
+        self.handle_time[queue] = previous + _HANDLE_TIME_WEIGHT * (seconds - previous)
+
+    # --- figures ---------------------------------------------------------------------
+    def figures(self, queue: QueueId) -> QueueFigures:
+        """Live figures for conditions such as ``estimated_wait("sales") > 120``.
+
+        The estimate is the work ahead of a new contact divided among the queue's
+        logged-in members: (waiting + 1) × average handle time / members.
+        """
+        line = self.per_queue.get(queue, {})
+        key: Key = ("queue", queue, 1)
+        members = self.index.count_members(key)
+        oldest = min((w.enqueued_at for w in line.values()), default=None)
+        available = self.index.count_available(Media.CALL, key)
+        handle = self.handle_time.get(queue, DEFAULT_HANDLE_TIME)
+        if available and not line:
+            estimate = 0.0
+        elif members:
+            estimate = (len(line) + 1) * handle / members
+        else:
+            estimate = float("inf")
+        return QueueFigures(
+            waiting=len(line),
+            longest_wait=0.0 if oldest is None else max(0.0, self.now - oldest),
+            estimated_wait=estimate,
+            agents_available=available,
+            agents_logged_in=members,
+        )
+
+    def members(self) -> Mapping[AgentId, AgentSlot]:
+        return self.agents

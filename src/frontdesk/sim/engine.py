@@ -1,0 +1,375 @@
+"""The simulation loop: virtual time, an event heap, and the real router.
+
+Every contact is classified by the published scenario (``Router.classify``), menus
+are answered by ``Router.choose``, and waiting contacts are matched by
+``Router.decide`` over a ``RoutingState`` — the code the live service runs. The
+simulator only supplies what people do: when contacts arrive, how long they talk,
+how long they are willing to wait, which key they press, when agents work.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from frontdesk.analytics.metrics import Report, report
+from frontdesk.analytics.records import AgentInterval, Outcome, SegmentRecord
+from frontdesk.domain.agents import Agent, AgentState
+from frontdesk.domain.contacts import Contact
+from frontdesk.domain.customers import CustomerProfile
+from frontdesk.domain.ids import AgentId, ContactId, QueueId
+from frontdesk.routing.context import Facts, RoutingEnv
+from frontdesk.routing.engine import Router, Treatment
+from frontdesk.routing.plan import ActionKind, ScenarioPlan
+from frontdesk.routing.state import RoutingState
+from frontdesk.sim.model import SiteModel, Stream
+
+_Samplers = tuple[Callable[[], float], Callable[[], float] | None, Callable[[], float] | None]
+_IvrPayload = tuple[SegmentRecord, int, RoutingEnv, str, str | None, int]
+_ARRIVAL, _END, _WRAP_END, _ABANDON, _IVR, _AGENT = range(6)
+MAX_MENU_DEPTH = 10
+DAY = 86_400.0
+
+
+@dataclass(slots=True)
+class SimResult:
+    records: list[SegmentRecord]
+    agent_intervals: list[AgentInterval]
+    report: Report
+    duration: float
+    events: int
+
+
+class _Busy:
+    """Per-agent accounting for occupancy: busy and logged-in spans spread by interval."""
+
+    __slots__ = ("busy", "interval", "logged", "logged_since")
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.busy: dict[int, float] = {}
+        self.logged: dict[int, float] = {}
+        self.logged_since: float | None = None
+
+    def add(self, table: dict[int, float], start: float, end: float) -> None:
+        interval = self.interval
+        while start < end:
+            slot = int(start // interval)
+            stop = min(end, (slot + 1) * interval)
+            table[slot] = table.get(slot, 0.0) + (stop - start)
+            start = stop
+
+
+class Simulation:
+    """One run of a scenario against a site model, seeded."""
+
+    def __init__(self, plan: ScenarioPlan, site: SiteModel, seed: int) -> None:
+        self.site = site
+        self.rng = random.Random(seed)
+        self.state = RoutingState(plan.aging_per_minute)
+        self.facts = Facts(
+            timezone=ZoneInfo(plan.timezone),
+            calendars=site.calendars,
+            default_calendar=plan.calendar,
+            lists=site.lists,
+            day_parts=plan.day_parts,
+            queues=self.state,
+        )
+        self.router = Router(plan, site.queues, self.facts)
+        self.records: list[SegmentRecord] = []
+        self._heap: list[tuple[float, int, int, object]] = []
+        self._seq = 0
+        self._contacts = 0
+        self._busy = {entry.agent.id: _Busy(site.interval) for entry in site.roster}
+        self._profiles: dict[AgentId, Agent] = {}
+        self._open: dict[ContactId, tuple[SegmentRecord, _Samplers, RoutingEnv]] = {}
+        rng = self.rng
+        self._samplers = [
+            (
+                s.handle.sampler(rng),
+                s.patience.sampler(rng) if s.patience else None,
+                s.wrap_up.sampler(rng) if s.wrap_up else None,
+            )
+            for s in site.streams
+        ]
+
+    # --- scheduling ------------------------------------------------------------------------
+    def _push(self, at: float, kind: int, payload: object) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (at, self._seq, kind, payload))
+
+    def run(
+        self, days: float = 1.0, progress: Callable[[float], None] | None = None
+    ) -> SimResult:
+        """Simulate ``days`` days; contacts still in line at the end stay unserved."""
+        until = days * DAY
+        self._plan_roster(until)
+        for number, stream in enumerate(self.site.streams):
+            first = stream.arrivals.next_after(0.0, self.rng)
+            if first < until:
+                self._push(first, _ARRIVAL, number)
+        heap = self._heap
+        state = self.state
+        events = 0
+        step = until / 100
+        next_report = step
+        now = 0.0
+        while heap:
+            at = heap[0][0]
+            expiries = state.expiries
+            if expiries and expiries[0][0] < at:
+                now = expiries[0][0]
+                self._dispatch(now)
+                continue
+            if at > until:
+                break
+            now, _, kind, payload = heapq.heappop(heap)
+            events += 1
+            if progress is not None and now >= next_report:
+                progress(now / until)
+                next_report += step
+            if kind == _ARRIVAL:
+                self._arrival(now, payload, until)  # type: ignore[arg-type]
+            elif kind == _END:
+                self._end(now, payload)  # type: ignore[arg-type]
+            elif kind == _ABANDON:
+                self._abandon(now, payload)  # type: ignore[arg-type]
+            elif kind == _WRAP_END:
+                self._resume(payload, AgentState.WRAP_UP)  # type: ignore[arg-type]
+            elif kind == _IVR:
+                self._ivr(now, payload)  # type: ignore[arg-type]
+            else:
+                self._agent_event(now, payload)  # type: ignore[arg-type]
+            if state.pending_contacts or state.pending_agents:
+                self._dispatch(now)
+        self._finish(until)
+        if progress is not None:
+            progress(1.0)
+        intervals = self._intervals()
+        result = report(
+            self.records,
+            intervals,
+            interval=self.site.interval,
+            target=self._target,
+        )
+        return SimResult(self.records, intervals, result, until, events)
+
+    def _target(self, queue: str | None) -> float:
+        found = self.site.queues.get(QueueId(queue)) if queue is not None else None
+        return found.service_level.seconds if found is not None else 20.0
+
+    # --- contacts --------------------------------------------------------------------------
+    def _arrival(self, now: float, number: int, until: float) -> None:
+        stream = self.site.streams[number]
+        following = stream.arrivals.next_after(now, self.rng)
+        if following < until:
+            self._push(following, _ARRIVAL, number)
+        self._contacts += 1
+        contact_id = ContactId(f"c{self._contacts}")
+        customer = self._customer(stream)
+        ap = stream.access_point
+        contact = Contact(
+            id=contact_id,
+            tenant=ap.tenant,
+            channel=ap.channel,
+            ani=self._ani(customer),
+            access_point=ap.address,
+            arrived_at=self.site.epoch + timedelta(seconds=now),
+            line=ap.line,
+            channel_data={"agent": ap.agent} if ap.agent else {},
+            customer=customer.id if customer else None,
+            category=customer.category if customer else None,
+            language=stream.language,
+        )
+        env = self.router.environment(contact, customer, contact.arrived_at)
+        treatment = self.router.treat(env)
+        record = SegmentRecord(
+            contact=contact_id,
+            segment=0,
+            channel=ap.channel.value,
+            queue=None,
+            category=contact.category,
+            rule=treatment.rule.name,
+            arrived_at=now,
+        )
+        self.records.append(record)
+        self._treat(now, record, number, env, treatment, 0)
+
+    def _customer(self, stream: Stream) -> CustomerProfile | None:
+        population = self.site.customers
+        if population and self.rng.random() < stream.known_share:
+            return population[self.rng.randrange(len(population))]
+        return None
+
+    def _ani(self, customer: CustomerProfile | None) -> str:
+        if customer is not None and customer.phones:
+            return str(customer.phones[0])
+        return f"+7900{self.rng.randrange(10_000_000):07d}"
+
+    def _treat(
+        self,
+        now: float,
+        record: SegmentRecord,
+        number: int,
+        env: RoutingEnv,
+        treatment: Treatment,
+        depth: int,
+    ) -> None:
+        kind = treatment.kind
+        record.rule = treatment.rule.name
+        if kind is ActionKind.QUEUE:
+            record.queue = treatment.queue
+            record.queued_at = now
+            contact = env.contact.id
+            self.router.enqueue(self.state, contact, env, treatment, now)
+            samplers = self._samplers[number]
+            self._open[contact] = (record, samplers, env)
+            patience = samplers[1]
+            if patience is not None:
+                self._push(now + patience(), _ABANDON, contact)
+            return
+        if kind is ActionKind.MENU and depth < MAX_MENU_DEPTH:
+            stream = self.site.streams[number]
+            key = self._press(stream, treatment.menu)
+            payload = (record, number, env, treatment.menu, key, depth + 1)
+            self._push(now + stream.ivr_seconds, _IVR, payload)
+            return
+        record.ended_at = now
+        record.outcome = {
+            ActionKind.REJECT: Outcome.REJECTED,
+            ActionKind.CALLBACK: Outcome.CALLBACK,
+        }.get(kind, Outcome.SELF_SERVED)
+
+    def _press(self, stream: Stream, menu: str) -> str | None:
+        choices = stream.menu_choices.get(menu)
+        options = list(choices) if choices else list(self.router.plan.menus[menu].options)
+        if not options:
+            return None
+        weights = list(choices.values()) if choices else None
+        return self.rng.choices(options, weights)[0]
+
+    def _ivr(self, now: float, payload: _IvrPayload) -> None:
+        record, number, env, menu, key, depth = payload
+        env.now = self.site.epoch + timedelta(seconds=now)
+        treatment = self.router.choose(env, menu, key)
+        self._treat(now, record, number, env, treatment, depth)
+
+    def _abandon(self, now: float, contact: ContactId) -> None:
+        if contact not in self.state.waiting:
+            return  # answered (or offered) before the caller gave up
+        self.state.remove(contact)
+        record, _, _ = self._open.pop(contact)
+        record.outcome = Outcome.ABANDONED
+        record.ended_at = now
+
+    def _dispatch(self, now: float) -> None:
+        for offer in self.router.decide(self.state, now):
+            self.state.accepted(offer.contact)
+            record, samplers, _ = self._open[offer.contact]
+            record.answered_at = now
+            record.agent = offer.agent
+            record.step = offer.step.index
+            handle = samplers[0]()
+            record.talk = handle
+            self._push(now + handle, _END, offer.contact)
+
+    def _end(self, now: float, contact: ContactId) -> None:
+        record, samplers, env = self._open.pop(contact)
+        agent = AgentId(record.agent or "")
+        wrap = samplers[2]
+        wrap_up = wrap() if wrap is not None else 0.0
+        record.wrap_up = wrap_up
+        record.ended_at = now
+        record.outcome = Outcome.ANSWERED
+        assert record.answered_at is not None
+        busy = self._busy[agent]
+        busy.add(busy.busy, record.answered_at, now + wrap_up)
+        if record.queue is not None:
+            self.state.record_handle_time(QueueId(record.queue), record.talk + wrap_up)
+        if wrap_up > 0:
+            self._set_state(agent, AgentState.WRAP_UP)
+            self.state.release(agent, env.contact.media)
+            self._push(now + wrap_up, _WRAP_END, agent)
+        else:
+            self.state.release(agent, env.contact.media)
+
+    # --- agents ----------------------------------------------------------------------------
+    def _plan_roster(self, until: float) -> None:
+        days = math.ceil(until / DAY) + 1
+        for entry in self.site.roster:
+            agent = entry.agent
+            self._profiles[agent.id] = agent
+            if entry.shifts is None:
+                self._login(agent.id, 0.0)
+                continue
+            self.state.set_agent(replace(agent, state=AgentState.LOGGED_OUT))
+            for day in range(-1, days):
+                weekday = (self.site.epoch + timedelta(days=day)).isoweekday()
+                if weekday not in entry.days:
+                    continue
+                base = day * DAY
+                for shift in entry.shifts:
+                    start, end = base + shift.start, base + shift.end
+                    if end <= 0 or start >= until:
+                        continue
+                    self._push(max(start, 0.0), _AGENT, (agent.id, "login"))
+                    for break_start, length in shift.breaks:
+                        self._push(base + break_start, _AGENT, (agent.id, "break"))
+                        self._push(base + break_start + length, _AGENT, (agent.id, "back"))
+                    self._push(end, _AGENT, (agent.id, "logout"))
+
+    def _login(self, agent: AgentId, now: float) -> None:
+        busy = self._busy[agent]
+        if busy.logged_since is None:
+            busy.logged_since = now
+        self._set_state(agent, AgentState.READY)
+
+    def _agent_event(self, now: float, payload: tuple[AgentId, str]) -> None:
+        agent, what = payload
+        if what == "login":
+            self._login(agent, now)
+            return
+        busy = self._busy[agent]
+        if busy.logged_since is None:
+            return
+        if what == "break":
+            self._set_state(agent, AgentState.NOT_READY, "break")
+        elif what == "back":
+            self._resume(agent, AgentState.NOT_READY)
+        else:
+            busy.add(busy.logged, busy.logged_since, now)
+            busy.logged_since = None
+            self._set_state(agent, AgentState.LOGGED_OUT)
+
+    def _resume(self, agent: AgentId, only_from: AgentState) -> None:
+        """Back to ready, unless something else (a break, a logout) came in between."""
+        if self._profiles[agent].state is only_from:
+            self._set_state(agent, AgentState.READY)
+
+    def _set_state(self, agent: AgentId, state: AgentState, reason: str | None = None) -> None:
+        profile = replace(self._profiles[agent], state=state, reason=reason)
+        self._profiles[agent] = profile
+        self.state.set_agent(profile)
+
+    def _finish(self, until: float) -> None:
+        for busy in self._busy.values():
+            if busy.logged_since is not None:
+                busy.add(busy.logged, busy.logged_since, until)
+                busy.logged_since = None
+
+    def _intervals(self) -> list[AgentInterval]:
+        rows: list[AgentInterval] = []
+        for agent, busy in self._busy.items():
+            for slot in sorted(busy.logged.keys() | busy.busy.keys()):
+                rows.append(
+                    AgentInterval(agent, slot, busy.logged.get(slot, 0.0), busy.busy.get(slot, 0.0))
+                )
+        return rows
+
+
+__all__ = ["SimResult", "Simulation"]
