@@ -145,6 +145,10 @@ _RANGE_RE = re.compile(
 )
 
 
+def _pad_hour(text: str) -> str:
+    return text if text.index(":") == 2 else "0" + text
+
+
 @dataclass(frozen=True, slots=True)
 class TimeRange:
     """Wall-clock hours ``[start, end)`` belonging to the day they start.
@@ -188,7 +192,7 @@ class TimeRange:
                 code="calendar.invalid_hours",
             )
         try:
-            start, end = (time.fromisoformat(part.zfill(5)) for part in match.groups())
+            start, end = (time.fromisoformat(_pad_hour(part)) for part in match.groups())
         except ValueError as exc:
             raise ValidationError(
                 f"bad time range {text!r}: {exc}", code="calendar.invalid_hours"
@@ -307,12 +311,10 @@ def _substitutions(table: Any, years: Iterable[int]) -> list[tuple[date, date]]:
 @lru_cache(maxsize=512)
 def _year_info(country: str, subdivision: str | None, year: int) -> _YearInfo:
     years = [y for y in (year - 1, year, year + 1) if 1 <= y <= 9999]
-    entity = holidays.country_holidays(country, subdiv=subdivision, years=years)
-    language = getattr(entity, "default_language", None)
-    if language:
-        entity = holidays.country_holidays(
-            country, subdiv=subdivision, years=years, language=language
-        )
+    probe = holidays.country_holidays(country, subdiv=subdivision, years=[])
+    # names in the country's own language, whatever the process locale
+    language = getattr(probe, "default_language", None) or None
+    entity = holidays.country_holidays(country, subdiv=subdivision, years=years, language=language)
     unobserved = holidays.country_holidays(country, subdiv=subdivision, years=years, observed=False)
     pairs = _substitutions(getattr(entity, "special_public_holidays", None), years)
     substituted_off = {day_off for day_off, _ in pairs}
@@ -335,7 +337,14 @@ def _year_info(country: str, subdivision: str | None, year: int) -> _YearInfo:
 
 @dataclass(frozen=True, slots=True)
 class BusinessCalendar:
-    """Opening hours of a contact center in a time zone, with holidays and exceptions."""
+    """Opening hours of a contact center in a time zone, with holidays and exceptions.
+
+    Immutable and hashable; the mappings are frozen (``MappingProxyType``), weekdays with
+    no hours are dropped from ``weekly`` and each day's ranges are sorted. The resolved
+    hours of each date are cached inside the instance (at most ~2000 dates), so
+    ``is_open`` costs two dictionary look-ups once warm; ``holidays`` data is cached per
+    (country, subdivision, year) for the whole process.
+    """
 
     name: str
     timezone: str
@@ -568,7 +577,10 @@ class BusinessCalendar:
         """The first instant at or after ``at`` when the calendar is open, in its zone.
 
         ``at`` itself (converted) when already open; ``None`` when closed for the next
-        ~370 days.
+        ~370 days. Note that Python subtracts and compares datetimes that share a zone
+        by wall clock, and never finds an ambiguous local time (the repeated hour of a
+        fall-back) equal to a time in another zone: use ``.astimezone(UTC)`` for
+        arithmetic on the result.
         """
         return self._first(at, want_open=True)
 

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from frontdesk.domain.calendar import BusinessCalendar, zone_of
 from frontdesk.domain.errors import ValidationError
 
-__all__ = ["DEFAULT_BOUNDARIES", "DayPart", "day_part", "validate_boundaries"]
+__all__ = ["DEFAULT_BOUNDARIES", "Boundaries", "DayPart", "day_part", "validate_boundaries"]
 
 _DAY_US = 86_400_000_000
 
@@ -30,9 +30,12 @@ class DayPart(StrEnum):
     NIGHT = "night"
 
 
+Boundaries = Mapping[DayPart, time] | Mapping[str, time]
+"""Start time of each part, keyed by :class:`DayPart` or its value ("morning" ...)."""
+
 _ORDER = (DayPart.MORNING, DayPart.AFTERNOON, DayPart.EVENING, DayPart.NIGHT)
 
-DEFAULT_BOUNDARIES: Mapping[DayPart, time] = MappingProxyType(
+DEFAULT_BOUNDARIES: Mapping[str, time] = MappingProxyType(
     {
         DayPart.MORNING: time(5, 0),
         DayPart.AFTERNOON: time(12, 0),
@@ -46,8 +49,11 @@ def _us(value: time) -> int:
     return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
 
 
-def validate_boundaries(boundaries: Mapping[str, time] | None) -> Mapping[DayPart, time]:
-    """Defaults overridden by ``boundaries``, checked to go round the clock in order."""
+def validate_boundaries(boundaries: Boundaries | None) -> Mapping[str, time]:
+    """Defaults overridden by ``boundaries``, checked to go round the clock in order.
+
+    The result is keyed by :class:`DayPart` members (which are strings: ``"morning"`` ...).
+    """
     if boundaries is None:
         return DEFAULT_BOUNDARIES
     if not isinstance(boundaries, Mapping):
@@ -55,7 +61,7 @@ def validate_boundaries(boundaries: Mapping[str, time] | None) -> Mapping[DayPar
             f"day-part boundaries must map a part to its start time, got {boundaries!r}",
             code="dayparts.invalid_boundaries",
         )
-    merged = dict(DEFAULT_BOUNDARIES)
+    merged: dict[str, time] = dict(DEFAULT_BOUNDARIES)
     for key, start in boundaries.items():
         try:
             part = DayPart(key)
@@ -95,7 +101,7 @@ def validate_boundaries(boundaries: Mapping[str, time] | None) -> Mapping[DayPar
 def day_part(
     at: datetime,
     calendar_or_zone: BusinessCalendar | tzinfo | str,
-    boundaries: Mapping[str, time] | None = None,
+    boundaries: Boundaries | None = None,
 ) -> DayPart:
     """The part of the day at the instant ``at`` in the zone of a calendar (or a zone)."""
     if at.tzinfo is None or at.utcoffset() is None:

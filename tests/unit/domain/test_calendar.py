@@ -27,14 +27,16 @@ def support(**overrides: object) -> BusinessCalendar:
     arguments: dict[str, object] = {
         "name": "support",
         "timezone": "Europe/Moscow",
-        "weekly": {d: weekday for d in range(5)} | {5: hours("10:00-18:00")},
+        "weekly": dict.fromkeys(range(5), weekday) | {5: hours("10:00-18:00")},
     }
     arguments.update(overrides)
     return BusinessCalendar(**arguments)  # type: ignore[arg-type]
 
 
-def msk(*args: int) -> datetime:
-    return datetime(*args, tzinfo=MOSCOW)  # type: ignore[misc]
+def msk(year: int, month: int, day: int, *clock: int) -> datetime:
+    """A Moscow wall-clock time; ``clock`` is hour, minute, second, microsecond."""
+    hour, minute, second, us = (*clock, 0, 0, 0, 0)[:4]
+    return datetime(year, month, day, hour, minute, second, us, tzinfo=MOSCOW)
 
 
 def strs(ranges: tuple[TimeRange, ...]) -> list[str]:
@@ -186,7 +188,7 @@ def test_shortening_cuts_the_last_hour_across_ranges() -> None:
 def test_production_calendar_norms(year: int, days: int, hours_: int) -> None:
     """An 8-hour weekday reproduces the official Russian norms of working time."""
     eight = hours("09:00-17:00")
-    cal = BusinessCalendar("norm", "Europe/Moscow", {d: eight for d in range(5)})
+    cal = BusinessCalendar("norm", "Europe/Moscow", dict.fromkeys(range(5), eight))
     day, worked, total = date(year, 1, 1), 0, timedelta()
     while day.year == year:
         ranges = cal.hours_on(day)
@@ -402,9 +404,7 @@ def test_load_zone() -> None:
     assert load_zone("Europe/Moscow") == MOSCOW
 
 
-@pytest.mark.parametrize(
-    ("start", "end"), [(time(9), time(9)), (time(23, 30), time(23, 30))]
-)
+@pytest.mark.parametrize(("start", "end"), [(time(9), time(9)), (time(23, 30), time(23, 30))])
 def test_empty_range_is_rejected(start: time, end: time) -> None:
     with pytest.raises(ValidationError, match="start equals end") as info:
         TimeRange(start, end)
@@ -434,6 +434,8 @@ def test_bad_ranges_are_rejected() -> None:
         with pytest.raises(ValidationError):
             TimeRange.parse(text)
     assert TimeRange.parse("9:00 – 18:30") == TimeRange(time(9), time(18, 30))
+    assert TimeRange.parse("9:00:30-18:00:15") == TimeRange(time(9, 0, 30), time(18, 0, 15))
+    assert str(TimeRange.parse("22:00-02:00")) == "22:00-02:00"
     with pytest.raises(ValidationError) as info:
         support(exceptions={datetime(2025, 1, 1, tzinfo=UTC): ()})
     assert info.value.code == "calendar.invalid_hours"
@@ -529,7 +531,9 @@ def reference_is_open(cal: BusinessCalendar, at: datetime) -> bool:
     local = at.astimezone(ZoneInfo(cal.timezone))
     day, now = local.date(), local.time()
     for r in cal.hours_on(day):
-        if r.whole_day or (r.start <= now and (r.end == MIDNIGHT or r.end < r.start or now < r.end)):
+        if r.whole_day or (
+            r.start <= now and (r.end == MIDNIGHT or r.end < r.start or now < r.end)
+        ):
             return True
     return any(r.crosses_midnight and now < r.end for r in cal.hours_on(day - timedelta(days=1)))
 

@@ -295,12 +295,12 @@ class _Checker:
             if not ok:
                 raise self.error(pos, TYPE, f"'in' cannot look for {lt} in {rt}")
             return BOOL, False
-        nullable = l_null or r_null
+        # Arithmetic on numbers may give null (division by zero, float overflow).
         if op == "+":
             if lt == STRING and rt == STRING:
-                return STRING, nullable
+                return STRING, l_null or r_null
             if is_numeric(lt) and is_numeric(rt):
-                return (INT if lt == rt == INT else FLOAT), nullable
+                return (INT if lt == rt == INT else FLOAT), True
             raise self.error(
                 pos, TYPE, f"operator '+' adds two numbers or two strings, found {lt} and {rt}"
             )
@@ -308,10 +308,10 @@ class _Checker:
             if op == "%":
                 if lt != INT or rt != INT:
                     raise self.error(pos, TYPE, f"operator '%' needs ints, found {lt} and {rt}")
-                return INT, nullable
+                return INT, True
             if not (is_numeric(lt) and is_numeric(rt)):
                 raise self.error(pos, TYPE, f"operator '{op}' needs numbers, found {lt} and {rt}")
             if op == "/" or FLOAT in (lt, rt):
-                return FLOAT, nullable
-            return INT, nullable
+                return FLOAT, True
+            return INT, True
         raise self.error(pos, TYPE, f"unknown binary operator {op!r}")
