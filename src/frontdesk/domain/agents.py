@@ -50,9 +50,7 @@ class Capacity:
     def accepts(self, load: Mapping[Media, int], media: Media) -> bool:
         if load.get(media, 0) >= self.limits.get(media, 0):
             return False
-        return not any(
-            blocked == media and load.get(busy, 0) > 0 for busy, blocked in self.blocks
-        )
+        return not any(blocked == media and load.get(busy, 0) > 0 for busy, blocked in self.blocks)
 
 
 CALL_ONLY = Capacity()

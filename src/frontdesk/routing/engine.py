@@ -29,10 +29,10 @@ from frontdesk.domain.queues import Queue
 from frontdesk.routing.context import Facts, RoutingEnv
 from frontdesk.routing.index import Key
 from frontdesk.routing.plan import (
+    NO_OUTPUTS,
     Action,
     ActionKind,
     OrderBy,
-    NO_OUTPUTS,
     Outputs,
     Rule,
     ScenarioPlan,
@@ -106,8 +106,7 @@ class Offer:
     def explain(self) -> tuple[str, ...]:
         lines = [f"step {self.step.index + 1}: {_describe_step(self.step)}"]
         lines.extend(
-            f"step {index + 1} skipped: a value it needs is missing "
-            "(no personal manager, say)"
+            f"step {index + 1} skipped: a value it needs is missing (no personal manager, say)"
             for index in self.skipped_steps
         )
         if self.trigger == "contact":

@@ -101,7 +101,10 @@ def _term(node: Node, schema: Schema) -> IndexTerm | None:
             if _is_agent_field(mine, "id"):
                 return _contact_side(other, TermKind.ID, text, schema)
         return None
-    for op, call, bound in ((node.op, node.left, node.right), (_MIRROR.get(node.op), node.right, node.left)):
+    for op, call, bound in (
+        (node.op, node.left, node.right),
+        (_MIRROR.get(node.op), node.right, node.left),
+    ):
         level = _skill_level(op, call, bound)
         if level is not None:
             assert isinstance(call, Call)

@@ -192,9 +192,12 @@ class _Compiler:
             **{
                 f: ("queue", lambda n: QueueId(n) in self.catalog.queues)
                 for f in (
-                    "estimated_wait", "waiting", "longest_wait",
-                    "agents_available", "agents_logged_in",
-                )  # fmt: skip
+                    "estimated_wait",
+                    "waiting",
+                    "longest_wait",
+                    "agents_available",
+                    "agents_logged_in",
+                )
             },
         }
         for call in _calls(expr):
@@ -379,8 +382,7 @@ class _Compiler:
             found = ", ".join(present) if present else "none"
             self.problem(
                 "scenario.action",
-                f"{path} ({name}) needs exactly one action of {', '.join(ACTIONS)}; "
-                f"found {found}",
+                f"{path} ({name}) needs exactly one action of {', '.join(ACTIONS)}; found {found}",
                 node,
             )
             return None

@@ -52,8 +52,20 @@ class Waiting:
     """A contact in line: its treatment, current step and place."""
 
     __slots__ = (
-        "base_priority", "contact", "env", "keys", "media", "primary", "queue", "seq",
-        "sort_key", "step", "step_since", "steps", "enqueued_at", "skipped",
+        "base_priority",
+        "contact",
+        "enqueued_at",
+        "env",
+        "keys",
+        "media",
+        "primary",
+        "queue",
+        "seq",
+        "skipped",
+        "sort_key",
+        "step",
+        "step_since",
+        "steps",
     )  # fmt: skip
 
     def __init__(
@@ -259,7 +271,7 @@ class RoutingState:
 
     def accepted(self, contact: ContactId) -> AgentId:
         """The offer was answered; the agent keeps the load until :meth:`release`."""
-        waiting, agent = self._offered(contact)
+        _waiting, agent = self._offered(contact)
         del self.offered[contact]
         return agent
 

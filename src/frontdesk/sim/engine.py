@@ -103,9 +103,7 @@ class Simulation:
         self._seq += 1
         heapq.heappush(self._heap, (at, self._seq, kind, payload))
 
-    def run(
-        self, days: float = 1.0, progress: Callable[[float], None] | None = None
-    ) -> SimResult:
+    def run(self, days: float = 1.0, progress: Callable[[float], None] | None = None) -> SimResult:
         """Simulate ``days`` days; contacts still in line at the end stay unserved."""
         until = days * DAY
         self._plan_roster(until)

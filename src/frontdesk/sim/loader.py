@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
@@ -106,10 +106,12 @@ def _site(data: dict[str, Any]) -> SiteModel:
             raise _fail(f"queues.{queue.id}.overflow", f"queue {queue.overflow!r} does not exist")
     _check_overflow_loops(queues)
     points = {
-        str(normalize_phone(p["address"])) if p.get("channel", "voice") == "voice" else p["address"]:
-        _access_point(p, f"access_points[{i}]")
-        for i, p in enumerate(_get(data, "access_points", "site", list))
-    }  # fmt: skip
+        point.address: point
+        for point in (
+            _access_point(spec, f"access_points[{i}]")
+            for i, spec in enumerate(_get(data, "access_points", "site", list))
+        )
+    }
     roster = tuple(
         entry
         for i, spec in enumerate(_get(data, "agents", "site", list))
@@ -309,9 +311,10 @@ def _stream(
     if point is None:
         raise _fail(f"{path}.access_point", f"{address!r} is not among access_points")
     arrivals = _arrivals(spec, path)
-    optional: Callable[[str], Distribution | None] = (
-        lambda name: _distribution(spec[name], f"{path}.{name}") if name in spec else None
-    )
+
+    def optional(name: str) -> Distribution | None:
+        return _distribution(spec[name], f"{path}.{name}") if name in spec else None
+
     return Stream(
         access_point=point,
         arrivals=arrivals,

@@ -37,10 +37,14 @@ def render(report: Report, interval: float, *, intervals: bool = True) -> str:
         lines.append("")
         lines.append("By interval (local time from the start of day 1)")
         lines.append(HEADER + f" {'occ.':>7}")
-        for (queue, slot), metrics in sorted(report.by_interval.items(), key=lambda i: (i[0][1], str(i[0][0]))):
+        for (queue, slot), metrics in sorted(
+            report.by_interval.items(), key=lambda i: (i[0][1], str(i[0][0]))
+        ):
             minutes = int(slot * interval // 60)
             day, minute = divmod(minutes, 1440)
             label = f"d{day + 1} {minute // 60:02d}:{minute % 60:02d} {queue}"
             occupancy = report.occupancy.get(slot)
-            lines.append(_row(label, metrics) + f" {_pct(occupancy.ratio if occupancy else None):>7}")
+            lines.append(
+                _row(label, metrics) + f" {_pct(occupancy.ratio if occupancy else None):>7}"
+            )
     return "\n".join(lines)

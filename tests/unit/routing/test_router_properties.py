@@ -48,8 +48,11 @@ agents_strategy = st.lists(
     max_size=6,
 )
 operation = st.one_of(
-    st.tuples(st.just("arrive"), st.sampled_from(["support", "sales", "vip"]),
-              st.sampled_from([Channel.VOICE, Channel.CHAT])),  # fmt: skip
+    st.tuples(
+        st.just("arrive"),
+        st.sampled_from(["support", "sales", "vip"]),
+        st.sampled_from([Channel.VOICE, Channel.CHAT]),
+    ),
     st.tuples(st.just("decide"), st.floats(0, 8)),
     st.tuples(st.just("accept"), st.integers(0, 20)),
     st.tuples(st.just("decline"), st.integers(0, 20)),
@@ -75,7 +78,8 @@ def _apply(world: World, op: tuple[object, ...], names: list[str]) -> None:
     kind = op[0]
     if kind == "arrive":
         line, channel = op[1], op[2]
-        assert isinstance(line, str) and isinstance(channel, Channel)
+        assert isinstance(line, str)
+        assert isinstance(channel, Channel)
         contact = desk.arrive(world.now, line=line, channel=channel)
         world.arrived.append(contact)
         world.media[contact] = Media.CHAT if channel is Channel.CHAT else Media.CALL
@@ -108,7 +112,8 @@ def _apply(world: World, op: tuple[object, ...], names: list[str]) -> None:
         state.remove(contact)
         world.done.add(contact)
     elif kind == "state":
-        assert isinstance(op[1], int) and isinstance(op[2], AgentState)
+        assert isinstance(op[1], int)
+        assert isinstance(op[2], AgentState)
         slot = state.agents[AgentId(names[op[1] % len(names)])]
         from dataclasses import replace
 
@@ -124,8 +129,8 @@ def _check_invariants(world: World) -> None:
     for agent_id, slot in state.agents.items():
         counted = {m: n for m, n in slot.load.items() if n}
         assert counted == holding.get(agent_id, {}), f"load of {agent_id} drifted"
-        for media, n in counted.items():
-            assert n <= slot.agent.capacity.limits.get(media, 0), f"{agent_id} over capacity"
+        for kind, n in counted.items():
+            assert n <= slot.agent.capacity.limits.get(kind, 0), f"{agent_id} over capacity"
     for contact in world.arrived:
         places = [
             contact in state.waiting,

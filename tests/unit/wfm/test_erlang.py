@@ -473,6 +473,11 @@ def test_staffing_known_and_degenerate_cases() -> None:
     assert servers_for_asa(0.0, 180.0, 10.0) == 0
     assert servers_for_service_level_abandon(0.0, 180.0, 60.0, 20.0, 0.8) == 0
     assert servers_for_service_level(2900 / 180, 180.0, 20.0, 0.8) > 2900
+    # the two examples quoted in docs/erlang.md
+    assert servers_for_service_level(100 / 1800, 180.0, 20.0, 0.8) == 14
+    assert servers_for_service_level_abandon(100 / 1800, 180.0, 120.0, 20.0, 0.8) == 12
+    assert servers_for_service_level(0.27, 34.0, 30.0, 0.93) == 12
+    assert servers_for_service_level_abandon(0.27, 34.0, 3.0, 30.0, 0.93) == 13
     big = servers_for_service_level_abandon(3500 / 180, 180.0, 120.0, 20.0, 0.8)
     assert mmc_abandon(big, 3500 / 180, 180.0, 120.0, 20.0).service_level >= 0.8
     assert mmc_abandon(big - 1, 3500 / 180, 180.0, 120.0, 20.0).service_level < 0.8
@@ -522,7 +527,7 @@ def test_invalid_arguments_raise_value_error(call: object, message: str) -> None
 def test_mission_figures_as_documented() -> None:
     """The numbers quoted in docs/erlang.md (the code's answers, not the claims)."""
     lam = 100 / 60  # 100 calls a minute
-    # 20 agents are exactly enough at 80/20 only for an AHT of about 10.95-11.52 s
+    # 20 agents are exactly enough at 80/20 only for an AHT of about 10.94-11.52 s
     assert servers_for_service_level(lam, 10.9, 20.0, 0.8) == 19
     assert servers_for_service_level(lam, 11.0, 20.0, 0.8) == 20
     assert servers_for_service_level(lam, 11.5, 20.0, 0.8) == 20
@@ -535,3 +540,6 @@ def test_mission_figures_as_documented() -> None:
     assert lines_for_blocking(busy.traffic + busy.mean_queue_length, 0.01) == 50
     assert lines_for_blocking(busy.traffic, 0.001) == 34
     assert lines_for_blocking(busy.traffic + busy.mean_queue_length, 0.001) == 56
+    # at AHT 180 s the 309 agents need barely more lines than agents
+    large = mmc(309, lam, 180.0, 20.0)
+    assert lines_for_blocking(large.traffic + large.mean_queue_length, 0.01) == 341
