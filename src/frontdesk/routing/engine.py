@@ -239,9 +239,11 @@ class Router:
         offers: list[Offer] = []
         expiries = state.expiries
         while expiries and expiries[0][0] <= now:
-            _, _, waiting, step = heapq.heappop(expiries)
+            expired_at, _, waiting, step = heapq.heappop(expiries)
             if state.waiting.get(waiting.contact) is waiting and waiting.step == step:
-                state.activate(waiting, step + 1, now)
+                # From the moment the step expired, not from now: a late call must not
+                # stretch the next step (and the steps after it, and the overflow).
+                state.activate(waiting, step + 1, expired_at)
         pending = state.pending_contacts
         if pending:
             state.pending_contacts = []

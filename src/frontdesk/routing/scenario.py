@@ -32,6 +32,7 @@ from frontdesk.routing.expr import (
     compile_expression,
 )
 from frontdesk.routing.expr import Node as ExprNode
+from frontdesk.routing.expr.errors import position
 from frontdesk.routing.plan import (
     NO_OUTPUTS,
     Action,
@@ -177,9 +178,10 @@ class _Compiler:
                 origin=node.origin,
             )
         except ExpressionError as error:
-            self.problems.append(
-                Problem(error.code, error.message, Location(error.line, error.column))
-            )
+            column = error.column
+            if error.line > node.origin[0]:  # a later line of a block scalar: add its indent
+                column += node.origin[1] - 1
+            self.problems.append(Problem(error.code, error.problem, Location(error.line, column)))
             return None
         self.check_references(compiled.node, node)
         return compiled
@@ -208,8 +210,19 @@ class _Compiler:
                     self.problem(
                         f"scenario.unknown_{kind}",
                         f"{call.name}() names {kind} {name!r}, which does not exist",
-                        where,
+                        self.place(where, call.args[0].pos),
                     )
+
+    @staticmethod
+    def place(node: Node, offset: int) -> Location:
+        """Where character ``offset`` of the expression held by ``node`` is in the document."""
+        if not isinstance(node.value, str) or node.origin == (0, 0):
+            return node.location
+        line, column = position(node.value, offset)
+        origin_line, origin_column = node.origin
+        if line == 1:
+            return Location(origin_line, origin_column + column - 1)
+        return Location(origin_line + line - 1, origin_column + column - 1)  # a block scalar
 
     def queue_ref(self, node: Node | None, what: str) -> QueueId | None:
         name = self.text(node, what, required=True)
@@ -357,7 +370,9 @@ class _Compiler:
         when_source = ""
         if when_node is not None:
             compiled = self.expression(when_node, False, BOOL)
-            if compiled is not None:
+            if compiled is None:
+                when = _never  # reported already; it must not count as a catch-all
+            else:
                 if isinstance(compiled.node, Literal):
                     if compiled.node.value is False:
                         self.problem(
@@ -365,6 +380,7 @@ class _Compiler:
                             f"rule {name!r} can never match: its condition is always false",
                             when_node,
                         )
+                        when = _never
                 else:
                     when, when_source = compiled.evaluate, compiled.source
         return self.action_rule(node, name, path, when, when_source)
@@ -702,6 +718,11 @@ class _Compiler:
         for name in graph:
             if name not in state:
                 visit(name, [name])
+
+
+def _never(env: object) -> bool:
+    """The condition of a rule whose own condition is broken or always false."""
+    return False
 
 
 def _all_rules(
