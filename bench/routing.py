@@ -140,12 +140,12 @@ class Size:
 
 FULL = Size(
     agents=10_000, lines=10, products=50, skills=50, vip_customers=2_000,
-    regular_customers=20_000, blacklist=1_000, fill_share=0.9, load=0.85,
+    regular_customers=20_000, blacklist=1_000, fill_share=0.9, load=0.95,
     warm_seconds=300.0, measure_seconds=1_200.0, check_every=5_000, condition_runs=500_000,
 )  # fmt: skip
 QUICK = Size(
     agents=1_000, lines=5, products=10, skills=20, vip_customers=200,
-    regular_customers=2_000, blacklist=100, fill_share=0.9, load=0.85,
+    regular_customers=2_000, blacklist=100, fill_share=0.9, load=0.95,
     warm_seconds=120.0, measure_seconds=300.0, check_every=1_000, condition_runs=100_000,
 )  # fmt: skip
 
@@ -328,6 +328,37 @@ def summary(samples: list[int]) -> dict[str, float]:
 
 
 # --- the run ----------------------------------------------------------------------------
+class GcWatch:
+    """Counts the garbage collector's runs and pauses (while ``active``)."""
+
+    def __init__(self) -> None:
+        self.collections = 0
+        self.active = False
+        self.started = 0
+        self.pauses: dict[int, list[int]] = {0: [], 1: [], 2: []}
+        gc.callbacks.append(self.callback)
+
+    def callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.collections += 1
+            self.started = time.perf_counter_ns()
+        elif self.active:
+            self.pauses[info["generation"]].append(time.perf_counter_ns() - self.started)
+
+    def report(self) -> dict[str, dict[str, float]]:
+        return {
+            f"gen{generation}": {
+                "collections": len(pauses),
+                "mean_us": sum(pauses) / len(pauses) / 1e3 if pauses else 0.0,
+                "max_us": max(pauses, default=0) / 1e3,
+            }
+            for generation, pauses in self.pauses.items()
+        }
+
+
+GC = GcWatch()
+
+
 class Bench:
     """The site, the router, the event heap and the checks."""
 
@@ -376,13 +407,17 @@ class Bench:
         self.served: dict[ContactId, AgentId] = {}
         self.offered: set[ContactId] = set()
         self.measuring = False
-        self.latency: dict[str, list[int]] = {kind: [] for kind in KINDS}
+        self.latency: dict[str, list[int]] = {kind: [] for kind in KINDS}  # wall clock, ns
+        self.cpu: dict[str, list[int]] = {kind: [] for kind in KINDS}  # this thread's CPU time
+        self.no_gc: dict[str, list[int]] = {kind: [] for kind in KINDS}  # wall, no GC inside
         self.steps: Counter[tuple[str, int]] = Counter()
         self.outcomes: Counter[str] = Counter()
         self.waits: list[float] = []
         self.samples: list[tuple[int, int]] = []  # (busy agents, waiting contacts)
         self.events = 0
         self.checks = 0
+        self.busy = 0  # agents with any load
+        self.measured_from = 0.0
 
     # --- scheduling ---------------------------------------------------------------------
     def push(self, at: float, kind: int, payload: str) -> None:
@@ -431,6 +466,7 @@ class Bench:
         env = self.new_contact(now)
         contact = env.contact.id
         router, state = self.router, self.state
+        cpu, collections = time.thread_time_ns(), GC.collections
         started = time.perf_counter_ns()
         treatment = router.treat(env)
         queued = treatment.kind is ActionKind.QUEUE
@@ -438,8 +474,9 @@ class Bench:
             router.enqueue(state, contact, env, treatment, now)
         offers = router.decide(state, now)
         elapsed = time.perf_counter_ns() - started
+        cpu = time.thread_time_ns() - cpu
         if self.measuring:
-            self.latency["arrival"].append(elapsed)
+            self.record("arrival", elapsed, cpu, collections)
             self.outcomes[treatment.rule.name if not queued else "queued"] += 1
         if queued:
             self.envs[contact] = env
@@ -453,24 +490,37 @@ class Bench:
     def agent_free(self, now: float, contact: ContactId) -> None:
         agent = self.served.pop(contact)
         media = self.envs.pop(contact).contact.media
-        self.load[agent][media] -= 1
+        load = self.load[agent]
+        load[media] -= 1
+        if not load.total():
+            self.busy -= 1
+        cpu, collections = time.thread_time_ns(), GC.collections
         started = time.perf_counter_ns()
         self.state.release(agent, media)
         offers = self.router.decide(self.state, now)
         elapsed = time.perf_counter_ns() - started
+        cpu = time.thread_time_ns() - cpu
         if self.measuring:
-            self.latency["agent_free"].append(elapsed)
+            self.record("agent_free", elapsed, cpu, collections)
         self.take(offers, now)
 
     def expiry(self, at: float) -> None:
         _, _, waiting, step = self.state.expiries[0]
         live = self.state.waiting.get(waiting.contact) is waiting and waiting.step == step
+        cpu, collections = time.thread_time_ns(), GC.collections
         started = time.perf_counter_ns()
         offers = self.router.decide(self.state, at)
         elapsed = time.perf_counter_ns() - started
+        cpu = time.thread_time_ns() - cpu
         if self.measuring and live:
-            self.latency["expiry"].append(elapsed)
+            self.record("expiry", elapsed, cpu, collections)
         self.take(offers, at)
+
+    def record(self, kind: str, wall: int, cpu: int, collections: int) -> None:
+        self.latency[kind].append(wall)
+        self.cpu[kind].append(cpu)
+        if GC.collections == collections:
+            self.no_gc[kind].append(wall)
 
     def abandon(self, contact: ContactId) -> None:
         if contact in self.state.waiting:
@@ -488,6 +538,8 @@ class Bench:
             env = self.envs[contact]
             media = env.contact.media
             load = self.load[agent]
+            if not load.total():
+                self.busy += 1
             load[media] += 1
             limits = self.limits[agent]
             assert load[media] <= limits.limits.get(media, 0), f"{agent} over capacity"
@@ -534,9 +586,10 @@ class Bench:
             assert missed_agent(state, waiting) is None, f"{waiting.contact} waits needlessly"
 
     # --- the loop -----------------------------------------------------------------------
-    def run_until(self, until: float, rate: float) -> None:
+    def run_until(self, until: float, rate: float, busy: float = math.inf) -> None:
+        """Process events up to ``until`` (or until ``busy`` agents are busy)."""
         heap, state, check_every = self.heap, self.state, self.size.check_every
-        while True:
+        while self.busy < busy:
             at = heap[0][0]
             expiries = state.expiries
             if expiries and expiries[0][0] < at:
@@ -555,31 +608,25 @@ class Bench:
                     self.abandon(ContactId(payload))
             self.events += 1
             if self.measuring and self.events % 100 == 0:
-                busy = sum(1 for load in self.load.values() if load.total())
-                self.samples.append((busy, len(state.waiting)))
+                self.samples.append((self.busy, len(state.waiting)))
             if self.events % check_every == 0:
                 self.check_consistency()
 
-    def fill(self) -> None:
-        """Route contacts (1 ms apart) until ``fill_share`` of the agents are busy."""
-        target = self.size.fill_share * self.size.agents
-        busy = 0
-        while busy < target:
-            self.now += 0.001
-            self.arrival(self.now)
-            busy = len({a for a in self.served.values()})
+    def fill(self, rate: float) -> None:
+        """A morning ramp: arrivals at ``rate`` until ``fill_share`` of the agents are busy."""
+        self.push(self.rng.expovariate(rate), ARRIVAL, "")
+        self.run_until(math.inf, rate, busy=self.size.fill_share * self.size.agents)
         self.check_consistency()
 
     def run(self) -> None:
         rate = self.rate()
-        self.fill()
-        self.push(self.now + self.rng.expovariate(rate), ARRIVAL, "")
+        self.fill(3 * rate)
         warm_until = self.now + self.size.warm_seconds
         self.run_until(warm_until, rate)
-        self.measuring = True
+        self.measuring = GC.active = True
         self.measured_from = self.now
         self.run_until(warm_until + self.size.measure_seconds, rate)
-        self.measuring = False
+        self.measuring = GC.active = False
         self.check_consistency()
 
 
@@ -671,6 +718,31 @@ def machine() -> dict[str, Any]:
     }
 
 
+STEP_NAMES = {
+    "default": ("skill>=4 + language", "skill>=2 + language", "any member"),
+    "vip": ("personal manager", "vip queue + language", "any vip agent"),
+}
+
+
+def tables(samples: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    rows = {kind: summary(samples[kind]) for kind in KINDS}
+    rows["combined"] = summary([x for kind in KINDS for x in samples[kind]])
+    return rows
+
+
+def print_table(title: str, rows: dict[str, dict[str, float]]) -> None:
+    print()
+    print(f"{title} (µs)")
+    print(f"{'event':<12}{'events':>9}{'calls/s':>10}{'mean':>9}{'p50':>9}{'p99':>9}"
+          f"{'p99.9':>9}{'max':>10}")  # fmt: skip
+    for kind, row in rows.items():
+        print(
+            f"{kind:<12}{row['events']:>9,.0f}{row['per_second']:>10,.0f}{row['mean_us']:>9.1f}"
+            f"{row['p50_us']:>9.1f}{row['p99_us']:>9.1f}{row['p999_us']:>9.1f}"
+            f"{row['max_us']:>10.1f}"
+        )
+
+
 def verdict(value: float, target: float) -> str:
     return "PASS" if value <= target else "MISS"
 
@@ -700,13 +772,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_seconds = time.perf_counter() - started
     conditions = condition_speed(bench)
 
-    latency = {kind: summary(bench.latency[kind]) for kind in KINDS}
-    latency["combined"] = summary([x for kind in KINDS for x in bench.latency[kind]])
+    latency = {
+        name: tables(samples)
+        for name, samples in (
+            ("wall", bench.latency), ("cpu", bench.cpu), ("wall_without_gc", bench.no_gc),
+        )
+    }  # fmt: skip
     busy = [b for b, _ in bench.samples]
     queued = [w for _, w in bench.samples]
     offers = sum(bench.steps.values())
     steps = {
-        f"{route} step {index + 1}": count / offers
+        f"{route}: {STEP_NAMES[route][index]}": count / offers
         for (route, index), count in sorted(bench.steps.items())
     }
     waits = sorted(bench.waits)
@@ -728,22 +804,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"wait mean {load['mean_wait_s']:.1f} s / p90 {load['p90_wait_s']:.1f} s"
     )
     print(f"outcomes: {dict(sorted(bench.outcomes.items()))}")
-    print()
-    print(f"{'event':<12}{'events':>9}{'dec/s':>10}{'mean':>9}{'p50':>9}{'p99':>9}"
-          f"{'p99.9':>9}{'max':>10}   (µs)")  # fmt: skip
-    for kind, row in latency.items():
-        print(
-            f"{kind:<12}{row['events']:>9,.0f}{row['per_second']:>10,.0f}{row['mean_us']:>9.1f}"
-            f"{row['p50_us']:>9.1f}{row['p99_us']:>9.1f}{row['p999_us']:>9.1f}"
-            f"{row['max_us']:>10.1f}"
+    print_table("latency per routing call, wall clock", latency["wall"])
+    print_table("the same, this thread's CPU time (no preemption)", latency["cpu"])
+    print_table("wall clock of the events no garbage collection ran in", latency["wall_without_gc"])
+    collected = GC.report()
+    print(
+        "GC while measuring: "
+        + ", ".join(
+            f"{name} {row['collections']:.0f}× (mean {row['mean_us']:.0f} µs, "
+            f"max {row['max_us']:.0f} µs)"
+            for name, row in collected.items()
         )
+    )
     print()
     print("offers by step: " + ", ".join(f"{name} {share:.1%}" for name, share in steps.items()))
     print(
         "compiled conditions (µs/eval): "
         + ", ".join(f"{name.removesuffix('_us')} {value:.3f}" for name, value in conditions.items())
     )
-    combined = latency["combined"]
+    combined = latency["wall"]["combined"]
     condition = max(conditions["vip_when_true_us"], conditions["require_residual_us"])
     targets = {
         "p99 <= 1 ms": (combined["p99_us"], TARGET_P99_US),
@@ -768,6 +847,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run_seconds": run_seconds,
         "load": load,
         "latency": latency,
+        "gc_while_measuring": collected,
         "offers_by_step": steps,
         "conditions_us": conditions,
         "targets": {

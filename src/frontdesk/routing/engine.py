@@ -130,6 +130,9 @@ class Router:
         self.queues = MappingProxyType(dict(queues))
         self.facts = facts
         self._step_cache: dict[int, tuple[StepPlan, ...]] = {}
+        # Treatments that depend on nothing but the path through the scenario (the trail),
+        # by the id of their rule; the plan holds the rules, so the ids are stable.
+        self._treatments: dict[int, list[Treatment]] = {}
 
     # --- stage 3: the scenario ------------------------------------------------------------
     def environment(
@@ -174,22 +177,41 @@ class Router:
         self, rule: Rule, env: RoutingEnv, inherited: Outputs, trail: list[tuple[Rule, bool]]
     ) -> Treatment:
         action = rule.action
-        outputs = rule.outputs.over(inherited)
         if action.kind is ActionKind.USE:
+            outputs = rule.outputs.over(inherited)
             return self._walk(self.plan.procedures[action.target], env, outputs, trail)
+        # The rules looked at (and whether each matched) fix the inherited outputs too,
+        # so a treatment that reads nothing of the contact is the same for every contact
+        # that took this path: it is built once.
+        path = tuple(trail)
+        known = self._treatments.get(id(rule))
+        if known is not None:
+            for treatment in known:
+                if treatment.trail == path:
+                    return treatment
+        treatment = self._build(rule, env, inherited, path)
+        if _constant(action, treatment.outputs):
+            self._treatments.setdefault(id(rule), []).append(treatment)
+        return treatment
+
+    def _build(
+        self, rule: Rule, env: RoutingEnv, inherited: Outputs, trail: tuple[tuple[Rule, bool], ...]
+    ) -> Treatment:
+        action = rule.action
+        outputs = rule.outputs.over(inherited)
         greeting = self._greeting(outputs, env)
         if action.kind in (ActionKind.QUEUE, ActionKind.AGENT, ActionKind.MANAGER):
             priority = action.priority if isinstance(action.priority, int) else action.priority(env)
             offer = action.callback_offer
             return Treatment(
-                ActionKind.QUEUE, rule, tuple(trail), outputs, greeting,
+                ActionKind.QUEUE, rule, trail, outputs, greeting,
                 queue=action.queue,
                 steps=self._steps(action),
                 priority=(priority or 0) + self._queue_priority(action.queue),
                 offer_callback=offer is not None and offer(env) is True,
             )  # fmt: skip
         return Treatment(
-            action.kind, rule, tuple(trail), outputs, greeting,
+            action.kind, rule, trail, outputs, greeting,
             queue=action.queue, reason=action.reason, announcement=action.announcement,
             menu=action.target if action.kind is ActionKind.MENU else "",
         )  # fmt: skip
@@ -247,7 +269,8 @@ class Router:
         pending = state.pending_contacts
         if pending:
             state.pending_contacts = []
-            pending.sort(key=_place)
+            if len(pending) > 1:
+                pending.sort(key=_place)
             for waiting in pending:
                 if state.waiting.get(waiting.contact) is waiting:
                     self._serve_contact(state, waiting, now, offers)
@@ -361,14 +384,29 @@ class Router:
         candidates: int,
     ) -> Offer:  # fmt: skip
         state.offer(waiting, agent)
+        step = waiting.steps[waiting.step]
+        skipped = waiting.skipped
         return Offer(
-            waiting.contact, agent, waiting.current.queue or waiting.queue, waiting.current,
-            now - waiting.enqueued_at, trigger, candidates, tuple(waiting.skipped),
+            waiting.contact, agent, step.queue or waiting.queue, step,
+            now - waiting.enqueued_at, trigger, candidates, tuple(skipped) if skipped else (),
         )  # fmt: skip
 
 
 def _place(waiting: Waiting) -> tuple[float, float, int]:
     return waiting.sort_key
+
+
+_ROUTED = frozenset({ActionKind.QUEUE, ActionKind.AGENT, ActionKind.MANAGER})
+
+
+def _constant(action: Action, outputs: Outputs) -> bool:
+    """Whether a treatment of ``action`` with ``outputs`` reads nothing of the contact."""
+    greeting = outputs.greeting
+    if greeting is not None and not isinstance(greeting, str):
+        return False  # one greeting per day part
+    if action.kind in _ROUTED:
+        return isinstance(action.priority, int) and action.callback_offer is None
+    return True
 
 
 __all__ = ["Key", "Offer", "Router", "Treatment"]

@@ -67,13 +67,13 @@ class AgentIndex:
                 line[agent] = None
 
     def make_unavailable(self, agent: AgentId, media: Media, keys: Iterable[Key]) -> None:
+        # An emptied line stays (readers treat empty as absent): agents come and go from
+        # the same lines all day, and re-creating them would cost more than keeping them.
         lines = self.available[media]
         for key in keys:
             line = lines.get(key)
             if line is not None:
                 line.pop(agent, None)
-                if not line:
-                    del lines[key]
 
     def count_members(self, key: Key) -> int:
         bucket = self.members.get(key)

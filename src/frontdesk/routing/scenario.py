@@ -93,7 +93,7 @@ def compile_scenario(text: str, catalog: Catalog) -> ScenarioPlan:
     compiler = _Compiler(catalog)
     plan = compiler.scenario(root)
     if compiler.problems or plan is None:
-        raise ScenarioError(compiler.problems)
+        raise ScenarioError(sorted(compiler.problems, key=_place))
     return plan
 
 
@@ -352,7 +352,8 @@ class _Compiler:
                 break
             if rule.when is None:
                 catch_all = rule
-        if rules and catch_all is None:
+        written = any(i.is_map() and "when" not in i.value for i in node.value)
+        if rules and catch_all is None and not written:  # not when the catch-all is broken
             self.problem(
                 "scenario.no_default",
                 f"{path} has no final rule without 'when': some contacts would match nothing",
@@ -718,6 +719,11 @@ class _Compiler:
         for name in graph:
             if name not in state:
                 visit(name, [name])
+
+
+def _place(problem: Problem) -> tuple[int, int]:
+    where = problem.location
+    return (where.line, where.column) if where is not None else (0, 0)
 
 
 def _never(env: object) -> bool:

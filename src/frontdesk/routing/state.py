@@ -28,6 +28,7 @@ from frontdesk.routing.index import ANY, AgentIndex, Key, keys_of
 from frontdesk.routing.plan import StepPlan
 
 SortKey = tuple[float, float, int]
+_ALL_MEDIA = tuple(Media)
 DEFAULT_HANDLE_TIME = 180.0
 _HANDLE_TIME_WEIGHT = 0.05
 
@@ -35,17 +36,30 @@ _HANDLE_TIME_WEIGHT = 0.05
 class AgentSlot:
     """An agent profile with the live load the state counts for it."""
 
-    __slots__ = ("agent", "available", "keys", "load")
+    __slots__ = ("agent", "available", "keys", "load", "media")
 
     def __init__(self, agent: Agent) -> None:
         self.agent = agent
         self.keys = keys_of(agent)
         self.load: dict[Media, int] = dict(agent.load)
         self.available: set[Media] = set()
+        self.media = _capable(agent)
 
     def can_take(self, media: Media) -> bool:
         agent = self.agent
-        return agent.state in ROUTABLE_STATES and agent.capacity.accepts(self.load, media)
+        if agent.state not in ROUTABLE_STATES:
+            return False
+        capacity = agent.capacity
+        load = self.load
+        if load.get(media, 0) >= capacity.limits.get(media, 0):
+            return False
+        return not capacity.blocks or capacity.accepts(load, media)
+
+
+def _capable(agent: Agent) -> tuple[Media, ...]:
+    """The media the agent's capacity allows at all (a zero limit never accepts)."""
+    limits = agent.capacity.limits
+    return tuple(media for media in Media if limits.get(media, 0) > 0)
 
 
 class Waiting:
@@ -121,6 +135,7 @@ class RoutingState:
         self.handle_time: dict[QueueId, float] = {}
         self.now = 0.0  # the latest time the state was told about
         self._seq = 0
+        self._step_keys: dict[int, tuple[StepPlan, tuple[Key, ...] | None]] = {}
 
     # --- agents ----------------------------------------------------------------------
     def set_agent(self, agent: Agent) -> None:
@@ -135,12 +150,15 @@ class RoutingState:
             if keys != slot.keys:
                 self.index.remove(agent.id, slot.keys - keys)
                 for media in slot.available:
-                    self.index.make_unavailable(agent.id, media, slot.keys - keys)
+                    # every old line, not only the dropped keys: ``_refresh`` puts the
+                    # agent back only if it can still take work
+                    self.index.make_unavailable(agent.id, media, slot.keys)
                 self.index.add(agent.id, keys - slot.keys)
                 slot.keys = keys
                 slot.available = set()
             slot.agent = agent
-        self._refresh(slot)
+            slot.media = _capable(agent)
+        self._refresh(slot, every=True)
 
     def remove_agent(self, agent: AgentId) -> None:
         slot = self._slot(agent)
@@ -152,15 +170,17 @@ class RoutingState:
 
     def release(self, agent: AgentId, media: Media) -> None:
         """The agent finished (or gave back) one contact of ``media``."""
-        slot = self._slot(agent)
-        if slot.load.get(media, 0) <= 0:
+        slot = self.agents.get(agent) or self._slot(agent)
+        load = slot.load
+        if load.get(media, 0) <= 0:
             raise ConflictError(f"agent {agent} has no {media} to release", code="agent.no_load")
-        slot.load[media] -= 1
+        load[media] -= 1
         self._refresh(slot, moved=True)
 
     def take(self, agent: AgentId, media: Media) -> None:
-        slot = self._slot(agent)
-        slot.load[media] = slot.load.get(media, 0) + 1
+        slot = self.agents.get(agent) or self._slot(agent)
+        load = slot.load
+        load[media] = load.get(media, 0) + 1
         self._refresh(slot, moved=True)
 
     def _slot(self, agent: AgentId) -> AgentSlot:
@@ -169,19 +189,34 @@ class RoutingState:
             raise NotFoundError(f"agent {agent} is not known to routing", code="agent.not_found")
         return slot
 
-    def _refresh(self, slot: AgentSlot, moved: bool = False) -> None:
-        """Re-derive which media the agent can take; requeue it in line if anything moved."""
-        agent_id = slot.agent.id
-        for media in Media:
-            can = slot.can_take(media)
-            was = media in slot.available
+    def _refresh(self, slot: AgentSlot, moved: bool = False, every: bool = False) -> None:
+        """Re-derive which media the agent can take; requeue it in line if anything moved.
+
+        Only the media the capacity allows can change (``slot.media``); ``every`` looks
+        at all media, for a new profile whose capacity may have dropped one.
+        """
+        agent = slot.agent
+        agent_id = agent.id
+        available = slot.available
+        routable = agent.state in ROUTABLE_STATES
+        capacity = agent.capacity
+        limits = capacity.limits
+        blocks = capacity.blocks
+        load = slot.load
+        for media in _ALL_MEDIA if every else slot.media:
+            can = (
+                routable
+                and load.get(media, 0) < limits.get(media, 0)
+                and (not blocks or capacity.accepts(load, media))
+            )
+            was = media in available
             if can and (moved or not was):
                 self.index.make_available(agent_id, media, slot.keys)
-                slot.available.add(media)
+                available.add(media)
                 self.pending_agents[agent_id] = None
             elif was and not can:
                 self.index.make_unavailable(agent_id, media, slot.keys)
-                slot.available.discard(media)
+                available.discard(media)
 
     # --- contacts --------------------------------------------------------------------
     def enqueue(
@@ -200,38 +235,76 @@ class RoutingState:
         waiting = Waiting(contact, media, env, queue, steps, priority, now, self._seq)
         self.waiting[contact] = waiting
         if queue is not None:
-            self.per_queue.setdefault(queue, {})[contact] = waiting
-        self.activate(waiting, 0, now)
+            line = self.per_queue.get(queue)
+            if line is None:
+                self.per_queue[queue] = {contact: waiting}
+            else:
+                line[contact] = waiting
+        self.activate(waiting, 0, now, filed=False)
         return waiting
 
-    def activate(self, waiting: Waiting, step: int, now: float) -> None:
-        """Move a waiting contact to ``step``, skipping steps whose keys cannot resolve."""
-        self._unfile(waiting)
+    def activate(self, waiting: Waiting, step: int, now: float, *, filed: bool = True) -> None:
+        """Move a waiting contact to ``step``, skipping steps whose keys cannot resolve.
+
+        ``filed=False``: the contact is new and sits in no bucket yet.
+        """
+        if filed:
+            self._unfile(waiting)
         steps = waiting.steps
+        last = len(steps) - 1
         while True:
             plan = steps[step]
             keys = self._resolve(plan, waiting.env)
-            if keys is not None or step == len(steps) - 1:
+            if keys is not None or step == last:
                 break
             waiting.skipped.append(step)
             step += 1
-        self.now = max(self.now, now)
+        if now > self.now:
+            self.now = now
         waiting.step = step
         waiting.step_since = now
-        waiting.keys = keys or ()
+        primary: Key
         if keys is None:
-            waiting.primary = ("none", "", 0)  # a key that no agent holds: wait for nobody
+            waiting.keys = ()
+            primary = ("none", "", 0)  # a key that no agent holds: wait for nobody
         else:
-            waiting.primary = min(keys, key=self.index.count_members) if keys else ANY
-        rank = waiting.base_priority + plan.priority - self.aging * waiting.enqueued_at
-        waiting.sort_key = (-rank, waiting.enqueued_at, waiting.seq)
-        insort(self.buckets.setdefault((waiting.media, waiting.primary), []),
-               (waiting.sort_key, waiting))  # fmt: skip
-        if plan.expire is not None and step < len(steps) - 1:
+            waiting.keys = keys
+            if len(keys) == 1:
+                primary = keys[0]
+            else:
+                primary = min(keys, key=self.index.count_members) if keys else ANY
+        waiting.primary = primary
+        enqueued_at = waiting.enqueued_at
+        rank = waiting.base_priority + plan.priority - self.aging * enqueued_at
+        sort_key = waiting.sort_key = (-rank, enqueued_at, waiting.seq)
+        where = (waiting.media, primary)
+        bucket = self.buckets.get(where)
+        if bucket is None:
+            self.buckets[where] = [(sort_key, waiting)]
+        elif not bucket or bucket[-1][0] < sort_key:
+            bucket.append((sort_key, waiting))  # the usual case: last in line
+        else:
+            insort(bucket, (sort_key, waiting))
+        if plan.expire is not None and step < last:
             heapq.heappush(self.expiries, (now + plan.expire, waiting.seq, waiting, step))
         self.pending_contacts.append(waiting)
 
     def _resolve(self, plan: StepPlan, env: RoutingEnv) -> tuple[Key, ...] | None:
+        """The index keys of a step for this contact; None if one cannot be computed.
+
+        Steps whose terms are all constant resolve once (cached with the plan itself, so
+        a recycled ``id`` cannot alias a step of an older scenario).
+        """
+        cached = self._step_keys.get(id(plan))
+        if cached is not None and cached[0] is plan:
+            return cached[1]
+        keys = self._resolve_keys(plan, env)
+        if all(term.value is None for term in plan.terms):
+            self._step_keys[id(plan)] = (plan, keys)
+        return keys
+
+    @staticmethod
+    def _resolve_keys(plan: StepPlan, env: RoutingEnv) -> tuple[Key, ...] | None:
         keys: list[Key] = []
         if plan.queue is not None:
             keys.append(("queue", plan.queue, 1))
@@ -249,9 +322,7 @@ class RoutingState:
         entry = (waiting.sort_key, waiting)
         at = bisect_left(bucket, entry)
         if at < len(bucket) and bucket[at][1] is waiting:
-            del bucket[at]
-            if not bucket:
-                del self.buckets[(waiting.media, waiting.primary)]
+            del bucket[at]  # an emptied bucket stays: readers treat empty as absent
 
     def remove(self, contact: ContactId) -> Waiting:
         """Take a contact out of line (abandoned, answered elsewhere, cancelled)."""

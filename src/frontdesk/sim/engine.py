@@ -9,17 +9,18 @@ how long they are willing to wait, which key they press, when agents work.
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from heapq import heappop, heappush
 from zoneinfo import ZoneInfo
 
 from frontdesk.analytics.metrics import Report, report
 from frontdesk.analytics.records import AgentInterval, Outcome, SegmentRecord
 from frontdesk.domain.agents import Agent, AgentState
+from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import Contact
 from frontdesk.domain.customers import CustomerProfile
 from frontdesk.domain.ids import AgentId, ContactId, QueueId
@@ -34,6 +35,8 @@ _IvrPayload = tuple[SegmentRecord, int, RoutingEnv, str, str | None, int]
 _ARRIVAL, _END, _WRAP_END, _ABANDON, _IVR, _AGENT = range(6)
 MAX_MENU_DEPTH = 10
 DAY = 86_400.0
+_OUTCOMES = {ActionKind.REJECT: Outcome.REJECTED, ActionKind.CALLBACK: Outcome.CALLBACK}
+_CHANNEL_NAMES = {channel: channel.value for channel in Channel}
 
 
 @dataclass(slots=True)
@@ -58,6 +61,10 @@ class _Busy:
 
     def add(self, table: dict[int, float], start: float, end: float) -> None:
         interval = self.interval
+        slot = int(start // interval)
+        if start < end <= (slot + 1) * interval:  # within one interval: the usual case
+            table[slot] = table.get(slot, 0.0) + (end - start)
+            return
         while start < end:
             slot = int(start // interval)
             stop = min(end, (slot + 1) * interval)
@@ -88,6 +95,9 @@ class Simulation:
         self._busy = {entry.agent.id: _Busy(site.interval) for entry in site.roster}
         self._profiles: dict[AgentId, Agent] = {}
         self._open: dict[ContactId, tuple[SegmentRecord, _Samplers, RoutingEnv]] = {}
+        self._streams = site.streams
+        self._epoch = site.epoch
+        self._targets: dict[str | None, float] = {}
         rng = self.rng
         self._samplers = [
             (
@@ -100,8 +110,8 @@ class Simulation:
 
     # --- scheduling ------------------------------------------------------------------------
     def _push(self, at: float, kind: int, payload: object) -> None:
-        self._seq += 1
-        heapq.heappush(self._heap, (at, self._seq, kind, payload))
+        self._seq = seq = self._seq + 1
+        heappush(self._heap, (at, seq, kind, payload))
 
     def run(self, days: float = 1.0, progress: Callable[[float], None] | None = None) -> SimResult:
         """Simulate ``days`` days; contacts still in line at the end stay unserved."""
@@ -113,30 +123,31 @@ class Simulation:
                 self._push(first, _ARRIVAL, number)
         heap = self._heap
         state = self.state
+        arrival, end, abandon, dispatch = self._arrival, self._end, self._abandon, self._dispatch
         events = 0
         step = until / 100
-        next_report = step
+        next_report = step if progress is not None else math.inf
         now = 0.0
         while heap:
             at = heap[0][0]
             expiries = state.expiries
             if expiries and expiries[0][0] < at:
                 now = expiries[0][0]
-                self._dispatch(now)
+                dispatch(now)
                 continue
             if at > until:
                 break
-            now, _, kind, payload = heapq.heappop(heap)
+            now, _, kind, payload = heappop(heap)
             events += 1
-            if progress is not None and now >= next_report:
-                progress(now / until)
+            if now >= next_report:
+                progress(now / until)  # type: ignore[misc]
                 next_report += step
             if kind == _ARRIVAL:
-                self._arrival(now, payload, until)  # type: ignore[arg-type]
+                arrival(now, payload, until)  # type: ignore[arg-type]
             elif kind == _END:
-                self._end(now, payload)  # type: ignore[arg-type]
+                end(now, payload)  # type: ignore[arg-type]
             elif kind == _ABANDON:
-                self._abandon(now, payload)  # type: ignore[arg-type]
+                abandon(now, payload)  # type: ignore[arg-type]
             elif kind == _WRAP_END:
                 self._resume(payload, AgentState.WRAP_UP)  # type: ignore[arg-type]
             elif kind == _IVR:
@@ -144,7 +155,7 @@ class Simulation:
             else:
                 self._agent_event(now, payload)  # type: ignore[arg-type]
             if state.pending_contacts or state.pending_agents:
-                self._dispatch(now)
+                dispatch(now)
         self._finish(until)
         if progress is not None:
             progress(1.0)
@@ -158,38 +169,45 @@ class Simulation:
         return SimResult(self.records, intervals, result, until, events)
 
     def _target(self, queue: str | None) -> float:
-        found = self.site.queues.get(QueueId(queue)) if queue is not None else None
-        return found.service_level.seconds if found is not None else 20.0
+        seconds = self._targets.get(queue)
+        if seconds is None:
+            found = self.site.queues.get(QueueId(queue)) if queue is not None else None
+            seconds = found.service_level.seconds if found is not None else 20.0
+            self._targets[queue] = seconds
+        return seconds
 
     # --- contacts --------------------------------------------------------------------------
     def _arrival(self, now: float, number: int, until: float) -> None:
-        stream = self.site.streams[number]
+        stream = self._streams[number]
         following = stream.arrivals.next_after(now, self.rng)
         if following < until:
-            self._push(following, _ARRIVAL, number)
-        self._contacts += 1
-        contact_id = ContactId(f"c{self._contacts}")
-        customer = self._customer(stream)
+            self._seq = seq = self._seq + 1
+            heappush(self._heap, (following, seq, _ARRIVAL, number))
+        self._contacts = count = self._contacts + 1
+        contact_id = ContactId(f"c{count}")
+        customer = self._customer(stream) if self.site.customers else None
         ap = stream.access_point
+        arrived_at = self._epoch + timedelta(seconds=now)
         contact = Contact(
             id=contact_id,
             tenant=ap.tenant,
             channel=ap.channel,
             ani=self._ani(customer),
             access_point=ap.address,
-            arrived_at=self.site.epoch + timedelta(seconds=now),
+            arrived_at=arrived_at,
             line=ap.line,
             channel_data={"agent": ap.agent} if ap.agent else {},
             customer=customer.id if customer else None,
             category=customer.category if customer else None,
             language=stream.language,
         )
-        env = self.router.environment(contact, customer, contact.arrived_at)
-        treatment = self.router.treat(env)
+        router = self.router
+        env = router.environment(contact, customer, arrived_at)
+        treatment = router.treat(env)
         record = SegmentRecord(
             contact=contact_id,
             segment=0,
-            channel=ap.channel.value,
+            channel=_CHANNEL_NAMES[ap.channel],
             queue=None,
             category=contact.category,
             rule=treatment.rule.name,
@@ -229,7 +247,8 @@ class Simulation:
             self._open[contact] = (record, samplers, env)
             patience = samplers[1]
             if patience is not None:
-                self._push(now + patience(), _ABANDON, contact)
+                self._seq = seq = self._seq + 1
+                heappush(self._heap, (now + patience(), seq, _ABANDON, contact))
             return
         if kind is ActionKind.MENU and depth < MAX_MENU_DEPTH:
             stream = self.site.streams[number]
@@ -238,10 +257,7 @@ class Simulation:
             self._push(now + stream.ivr_seconds, _IVR, payload)
             return
         record.ended_at = now
-        record.outcome = {
-            ActionKind.REJECT: Outcome.REJECTED,
-            ActionKind.CALLBACK: Outcome.CALLBACK,
-        }.get(kind, Outcome.SELF_SERVED)
+        record.outcome = _OUTCOMES.get(kind, Outcome.SELF_SERVED)
 
     def _press(self, stream: Stream, menu: str) -> str | None:
         choices = stream.menu_choices.get(menu)
@@ -258,23 +274,29 @@ class Simulation:
         self._treat(now, record, number, env, treatment, depth)
 
     def _abandon(self, now: float, contact: ContactId) -> None:
-        if contact not in self.state.waiting:
+        state = self.state
+        if contact not in state.waiting:
             return  # answered (or offered) before the caller gave up
-        self.state.remove(contact)
+        state.remove(contact)
         record, _, _ = self._open.pop(contact)
         record.outcome = Outcome.ABANDONED
         record.ended_at = now
 
     def _dispatch(self, now: float) -> None:
-        for offer in self.router.decide(self.state, now):
-            self.state.accepted(offer.contact)
-            record, samplers, _ = self._open[offer.contact]
+        state = self.state
+        opened = self._open
+        heap = self._heap
+        for offer in self.router.decide(state, now):
+            contact = offer.contact
+            state.accepted(contact)
+            record, samplers, _ = opened[contact]
             record.answered_at = now
             record.agent = offer.agent
             record.step = offer.step.index
             handle = samplers[0]()
             record.talk = handle
-            self._push(now + handle, _END, offer.contact)
+            self._seq = seq = self._seq + 1
+            heappush(heap, (now + handle, seq, _END, contact))
 
     def _end(self, now: float, contact: ContactId) -> None:
         record, samplers, env = self._open.pop(contact)
@@ -284,17 +306,19 @@ class Simulation:
         record.wrap_up = wrap_up
         record.ended_at = now
         record.outcome = Outcome.ANSWERED
-        assert record.answered_at is not None
+        answered_at = record.answered_at
+        assert answered_at is not None
         busy = self._busy[agent]
-        busy.add(busy.busy, record.answered_at, now + wrap_up)
+        busy.add(busy.busy, answered_at, now + wrap_up)
+        state = self.state
         if record.queue is not None:
-            self.state.record_handle_time(QueueId(record.queue), record.talk + wrap_up)
+            state.record_handle_time(QueueId(record.queue), record.talk + wrap_up)
         if wrap_up > 0:
             self._set_state(agent, AgentState.WRAP_UP)
-            self.state.release(agent, env.contact.media)
+            state.release(agent, env.contact.media)
             self._push(now + wrap_up, _WRAP_END, agent)
         else:
-            self.state.release(agent, env.contact.media)
+            state.release(agent, env.contact.media)
 
     # --- agents ----------------------------------------------------------------------------
     def _plan_roster(self, until: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from operator import attrgetter
 
 import pytest
@@ -283,6 +284,17 @@ def test_errors_without_source_fall_back_to_offsets() -> None:
     with pytest.raises(ExpressionError) as info:
         check(parse("contact\n.bad"), SCHEMA)
     assert (info.value.line, info.value.column) == (1, 10)
+
+
+def test_errors_survive_pickling() -> None:
+    error = failure("customer.categroy")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.code, copy.message, copy.line, copy.column) == (
+        error.code,
+        error.message,
+        error.line,
+        error.column,
+    )
 
 
 def test_error_shifted_keeps_code_and_problem() -> None:

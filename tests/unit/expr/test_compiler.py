@@ -14,9 +14,12 @@ from frontdesk.routing.expr import (
     INT,
     STRING,
     Call,
-    Literal,
+    Function,
     ListLiteral,
+    Literal,
     Node,
+    Root,
+    Schema,
     check,
     compile_expression,
     compile_node,
@@ -97,6 +100,8 @@ def test_on_list_sees_the_env() -> None:
         ('customer.category < "z"', False),
         ('"ru" in customer.langs', False),
         ('customer.category in ["VIP"]', False),
+        ('customer.category in [null, "VIP"]', False),
+        ("customer.category in [contact.note]", False),
         ("customer.category in contact.tags", False),
         ('customer.category in "VIP"', False),
         ("customer.level + 1", None),
@@ -239,6 +244,25 @@ def test_overflow_in_mixed_arithmetic_gives_null() -> None:
     assert run("contact.priority * contact.priority > 0", env) is True
 
 
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+@pytest.mark.parametrize("priority", [2, 3, 4])
+def test_comparisons_at_the_boundary(op: str, priority: int) -> None:
+    env = replace(KNOWN, contact=replace(CONTACT, priority=priority))
+    expected = {
+        "<": priority < 3,
+        "<=": priority <= 3,
+        ">": priority > 3,
+        ">=": priority >= 3,
+        "==": priority == 3,
+        "!=": priority != 3,
+    }[op]
+    mirrored = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+    assert run(f"contact.priority {op} 3", env) is expected
+    assert run(f"3 {mirrored} contact.priority", env) is expected
+    assert run(f"contact.priority {op} same_int(3)", env) is expected
+    assert run(f"contact.priority {op} 3.0", env) is expected
+
+
 def test_ternary_picks_a_branch() -> None:
     assert run('contact.vip ? "yes" : "no"') == "yes"
     assert run('customer.level > 5 ? "high" : customer.level > 1 ? "mid" : "low"') == "mid"
@@ -276,7 +300,6 @@ def test_function_calls(source: str, result: object) -> None:
 
 def test_functions_receive_nulls() -> None:
     seen: list[tuple[Any, ...]] = []
-    from frontdesk.routing.expr import Function, Root, Schema
 
     def spy(env: Env, *args: Any) -> bool:
         seen.append(args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from frontdesk.domain.errors import FrontdeskError, Location
 
@@ -38,6 +38,9 @@ class ExpressionError(FrontdeskError):
         self.line = line
         self.column = column
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.problem, self.code, self.line, self.column))
+
     @property
     def location(self) -> Location:
         return Location(self.line, self.column)
@@ -56,6 +59,10 @@ class ExpressionError(FrontdeskError):
         shifted = ExpressionError(self.problem, code=self.code, line=line, column=column)
         shifted.__cause__ = self.__cause__
         return shifted
+
+
+def _rebuild(problem: str, code: str, line: int, column: int) -> ExpressionError:
+    return ExpressionError(problem, code=code, line=line, column=column)
 
 
 def position(source: str | None, pos: int) -> tuple[int, int]:
