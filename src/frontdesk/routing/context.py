@@ -306,7 +306,6 @@ SCHEMA = Schema(
             CUSTOMER,
             attrgetter("customer"),
             doc="the customer; null when the caller is unknown",
-            optional=True,
             optional=True,  # so that has(customer) and customer == null are allowed
         ),
         "agent": Root(
