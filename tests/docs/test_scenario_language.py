@@ -7,7 +7,8 @@ The guide is read as a sequence of fenced blocks, each tagged in its info string
 ``yaml expect``    the cases of the scenario just above it (format below)
 ``yaml invalid``   a scenario that must be refused; the next block (``text``) is the
                    exact ``str()`` of the ScenarioError
-``yaml fragment``  an illustration, not a whole scenario; it must be valid YAML
+``yaml fragment``  an illustration, not a whole scenario (no ``scenario`` and ``rules``
+                   keys together); it must be valid YAML
 ``text``           anything else (command output)
 
 An untagged or plain ``yaml`` block fails the suite, and so does a scenario without
@@ -179,9 +180,12 @@ def structure(blocks: list[Block]) -> tuple[list[Example], list[tuple[Block, Blo
                 invalid.append((block, after))
         elif block.tag == "yaml fragment":
             try:
-                yaml.safe_load(block.text)
+                fragment = yaml.safe_load(block.text)
             except yaml.YAMLError as error:
                 problems.append(f"{where}: the fragment is not valid YAML: {error}")
+            else:
+                if isinstance(fragment, dict) and {"scenario", "rules"} <= set(fragment):
+                    problems.append(f"{where}: a whole scenario: tag it 'yaml scenario'")
     examples = [Example(heading, tuple(found)) for heading, found in pairs.items()]
     return examples, invalid, problems
 
@@ -374,18 +378,15 @@ def check_treatment(
             problems.add(where, f"{key}: expected {want!r}, got {got!r}")
 
 
-def check_steps(
-    got: list[dict[str, Any]], want: list[Any], where: str, problems: Problems
-) -> None:
+def check_steps(got: list[dict[str, Any]], want: list[Any], where: str, problems: Problems) -> None:
     if len(got) != len(want):
         problems.add(where, f"steps: expected {len(want)}, got {len(got)}: {got}")
         return
-    for number, (step, spec) in enumerate(zip(got, want, strict=True), 1):
-        spec = mapping(spec, f"{where}, step {number}")
+    for number, (step, raw) in enumerate(zip(got, want, strict=True), 1):
+        spec = mapping(raw, f"{where}, step {number}")
         problems.keys(f"{where}, step {number}", spec, STEP_KEYS)
-        for key, value in spec.items():
-            if key == "expire" and value is not None:
-                value = seconds(value, f"{where}, step {number}")
+        for key, given in spec.items():
+            value = seconds(given, where) if key == "expire" and given is not None else given
             if key in step and step[key] != value:
                 problems.add(where, f"step {number} {key}: expected {value!r}, got {step[key]!r}")
 
@@ -406,8 +407,8 @@ def check_offers(offers: list[Offer], want: list[Any], where: str, problems: Pro
     if len(got) != len(want):
         problems.add(where, f"expected {len(want)} offer(s) {want}, got {shown}")
         return
-    for actual, spec in zip(got, want, strict=True):
-        spec = mapping(spec, where)
+    for actual, raw in zip(got, want, strict=True):
+        spec = mapping(raw, where)
         problems.keys(where, spec, OFFER_KEYS)
         if any(actual[k] != v for k, v in spec.items() if k in actual):
             problems.add(where, f"expected offers {want}, got {shown}")
@@ -450,8 +451,8 @@ def run_timeline(plan: ScenarioPlan, case: Mapping[str, Any], where: str, p: Pro
     for agent_id in listing(case.get("agents")):
         state.set_agent(replace(site_agent(agent_id, where), state=AgentState.READY))
     previous = 0.0
-    for moment in listing(case.get("timeline")):
-        moment = mapping(moment, where)
+    for raw_moment in listing(case.get("timeline")):
+        moment = mapping(raw_moment, where)
         at = seconds(moment.get("at"), where)
         here = f"{where}, at {moment.get('at')}"
         p.keys(here, moment, MOMENT_KEYS)
@@ -473,8 +474,8 @@ def run_timeline(plan: ScenarioPlan, case: Mapping[str, Any], where: str, p: Pro
             state.set_agent(replace(site_agent(agent_id, here), state=AgentState.NOT_READY))
         for agent_id in listing(moment.get("ready")):
             state.set_agent(replace(site_agent(agent_id, here), state=AgentState.READY))
-        for arrival in listing(moment.get("arrive")):
-            arrival = mapping(arrival, here)
+        for raw_arrival in listing(moment.get("arrive")):
+            arrival = mapping(raw_arrival, here)
             p.keys(here, arrival, ARRIVAL_KEYS)
             contact_id = str(arrival.get("id", "contact-1"))
             now = start + timedelta(seconds=at)
@@ -592,4 +593,3 @@ def test_every_error_code_is_documented() -> None:
     known = (set(_codes_in_sources()) | BUILT_CODES) - {"scenario.invalid"}
     assert known - documented == set(), "codes missing from the guide"
     assert documented - known == set(), "codes the compiler does not use"
-

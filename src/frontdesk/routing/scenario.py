@@ -32,7 +32,7 @@ from frontdesk.routing.expr import (
     compile_expression,
 )
 from frontdesk.routing.expr import Node as ExprNode
-from frontdesk.routing.expr.errors import position
+from frontdesk.routing.expr.errors import position as offset_position
 from frontdesk.routing.plan import (
     NO_OUTPUTS,
     Action,
@@ -57,6 +57,8 @@ TOP_KEYS = (
 QUEUE_KEYS = ("name", "priority", "steps", "callback_offer")
 STEP_KEYS = ("queue", "require", "order_by", "skill", "expire", "priority")
 DEFAULT_RING_TIMEOUT = 20.0
+#: Stands for a queue whose problem is reported already (no follow-on step_scope problem).
+_REPORTED = QueueId("")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$")
 _DIGITS = re.compile(r"^[0-9*#]{1,8}$")
 _NAME = re.compile(r"^[\w.-]{1,64}$")
@@ -218,7 +220,7 @@ class _Compiler:
         """Where character ``offset`` of the expression held by ``node`` is in the document."""
         if not isinstance(node.value, str) or node.origin == (0, 0):
             return node.location
-        line, column = position(node.value, offset)
+        line, column = offset_position(node.value, offset)
         origin_line, origin_column = node.origin
         if line == 1:
             return Location(origin_line, origin_column + column - 1)
@@ -373,17 +375,16 @@ class _Compiler:
             compiled = self.expression(when_node, False, BOOL)
             if compiled is None:
                 when = _never  # reported already; it must not count as a catch-all
+            elif isinstance(compiled.node, Literal):
+                if compiled.node.value is False:
+                    self.problem(
+                        "scenario.unreachable",
+                        f"rule {name!r} can never match: its condition is always false",
+                        when_node,
+                    )
+                    when = _never
             else:
-                if isinstance(compiled.node, Literal):
-                    if compiled.node.value is False:
-                        self.problem(
-                            "scenario.unreachable",
-                            f"rule {name!r} can never match: its condition is always false",
-                            when_node,
-                        )
-                        when = _never
-                else:
-                    when, when_source = compiled.evaluate, compiled.source
+                when, when_source = compiled.evaluate, compiled.source
         return self.action_rule(node, name, path, when, when_source)
 
     def action_rule(
@@ -454,7 +455,7 @@ class _Compiler:
             when = offer_node.get("when")
             compiled = self.expression(when, False, BOOL) if when is not None else None
             offer = compiled.evaluate if compiled is not None else None
-        steps = self.steps(node.get("steps"), queue, first_step, path)
+        steps = self.steps(node.get("steps"), queue or _REPORTED, first_step, path)
         if queue is None:
             return None
         return Action(
@@ -502,7 +503,7 @@ class _Compiler:
             return None
         self.check_keys(node, STEP_KEYS, f"step {index + 1} of {path}")
         if "queue" in node.value:
-            queue = self.queue_ref(node.value["queue"], "step queue")
+            queue = self.queue_ref(node.value["queue"], "step queue") or _REPORTED
         require_node = node.get("require")
         require = None
         source = ""
