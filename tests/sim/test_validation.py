@@ -5,14 +5,16 @@ arrivals, exponential handle times, first come first served, and (for Erlang A)
 exponential patience. It runs through the real scenario compiler and router, like any
 other simulation.
 
-Each seed gives one estimate per figure, taken from the records by the analytics
-metrics: contacts queued during the first hour (the warm-up from an empty centre) and
-the last hour (they might still be waiting or talking at the end) are left out. Seeds
-are independent replications, so mean ± t·s/√n is a confidence interval for what the
-simulator converges to; it must contain the Erlang value. A floor on the half-width
-keeps a lucky small spread from making the check brittle. The same check must reject
-the Erlang values of a centre with c − 2 agents (and the figures of a simulation of
-one): the test would notice a simulator that is off by that much.
+Every simulated day of every seed gives one estimate per figure (batch means), taken
+from the records by the analytics metrics over the contacts queued between 01:00 and
+23:00 of that day: the first hour of a run is the warm-up from an empty centre, contacts
+of the last hour might still be waiting or talking at the end, and the two-hour gaps
+make the days' estimates independent in practice (the queue forgets its state within
+minutes at this load). With n such estimates, mean ± t·s/√n at 99.9 % is a confidence
+interval for what the simulator converges to; it must contain the Erlang value. A floor
+on the half-width keeps a lucky small spread from making the check brittle. The same
+check must reject the Erlang values of a centre with c − 2 agents (and the figures of a
+simulation of one): the test would notice a simulator that is off by that much.
 """
 
 from __future__ import annotations
@@ -45,17 +47,18 @@ PATIENCE = 120.0
 TARGET = 20.0
 ARRIVAL_RATE = LOAD * AGENTS / AHT  # about 6,100 contacts a day
 SEEDS = (1, 2, 3, 4, 5)
-DAYS = 3
-MARGIN = 3600.0  # seconds left out at the start (warm-up) and the end of each run
+DAYS = 3  # 15 estimates per figure
+DAY = 86_400.0
+MARGIN = 3600.0  # seconds left out at the start and the end of each day
 #: Two-sided 99.9 % quantiles of Student's t, by degrees of freedom.
-T_999 = {4: 8.610, 5: 6.869, 6: 5.959, 7: 5.408, 8: 5.041, 9: 4.781}
+T_999 = {4: 8.610, 9: 4.781, 14: 4.140, 19: 3.883, 29: 3.659}
 QUEUE = QueueId("main")
 SCENARIO = "scenario: mmc\nversion: 1\nrules: [{queue: main}]\n"
 
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """One seed's figures."""
+    """One day's figures."""
 
     wait_probability: float
     asa: float
@@ -81,7 +84,7 @@ def confidence(values: Sequence[float], floor: float) -> Interval:
     return Interval(mean - half, mean + half)
 
 
-# Half-width floors: a thousandth-scale spread across five seeds would be luck.
+# Half-width floors: a spread much smaller than these would be luck.
 FLOORS = {"wait_probability": 0.01, "asa": 0.5, "service_level": 0.01, "abandon_rate": 0.003}
 
 
@@ -110,26 +113,32 @@ def site(agents: int, patience: float | None) -> SiteModel:
 
 @cache
 def simulate(agents: int, patience: float | None) -> tuple[Estimate, ...]:
-    """One estimate per seed (cached: several tests look at the same runs)."""
+    """One estimate per seed and day (cached: several tests look at the same runs)."""
     model = site(agents, patience)
     plan = compile_scenario(SCENARIO, Catalog(queues=model.queues))
     estimates = []
     for seed in SEEDS:
         result = Simulation(plan, model, seed).run(DAYS)
-        metrics = QueueMetrics()
+        days = [QueueMetrics() for _ in range(DAYS)]
         for record in result.records:
             queued = record.queued_at
-            if queued is not None and MARGIN <= queued < result.duration - MARGIN:
-                metrics.add(record, TARGET)
-        assert metrics.offered > 0.9 * ARRIVAL_RATE * (result.duration - 2 * MARGIN)
-        assert metrics.wait_probability is not None and metrics.asa is not None
-        assert metrics.service_level is not None and metrics.abandon_rate is not None
-        estimates.append(
-            Estimate(
-                metrics.wait_probability, metrics.asa, metrics.service_level,
-                metrics.abandon_rate,
-            )  # fmt: skip
-        )
+            if queued is None:
+                continue
+            day, second = divmod(queued, DAY)
+            if MARGIN <= second < DAY - MARGIN:
+                days[int(day)].add(record, TARGET)
+        for metrics in days:
+            assert metrics.offered > 0.9 * ARRIVAL_RATE * (DAY - 2 * MARGIN)
+            assert metrics.wait_probability is not None and metrics.asa is not None
+            assert metrics.service_level is not None and metrics.abandon_rate is not None
+            estimates.append(
+                Estimate(
+                    metrics.wait_probability,
+                    metrics.asa,
+                    metrics.service_level,
+                    metrics.abandon_rate,
+                )  # fmt: skip
+            )
     return tuple(estimates)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 from frontdesk.domain.contacts import Contact
 from frontdesk.domain.customers import CustomerProfile
@@ -128,7 +129,14 @@ class Router:
     def __init__(self, plan: ScenarioPlan, queues: Mapping[QueueId, Queue], facts: Facts):
         self.plan = plan
         self.queues = MappingProxyType(dict(queues))
-        self.facts = facts
+        # Time zone, day parts and default calendar belong to the scenario: conditions
+        # such as day_part() and is_holiday() must agree with the scenario's greetings.
+        self.facts = replace(
+            facts,
+            timezone=ZoneInfo(plan.timezone),
+            day_parts=plan.day_parts,
+            default_calendar=plan.calendar or facts.default_calendar,
+        )
         self._step_cache: dict[int, tuple[StepPlan, ...]] = {}
         # Treatments that depend on nothing but the path through the scenario (the trail),
         # by the id of their rule; the plan holds the rules, so the ids are stable.
@@ -249,10 +257,13 @@ class Router:
         self, state: RoutingState, contact: ContactId, env: RoutingEnv, treatment: Treatment,
         now: float,
     ) -> Waiting:  # fmt: skip
-        """Put a contact with a QUEUE treatment in line."""
+        """Put a contact with a QUEUE treatment in line.
+
+        Its priority is the scenario's (rule and queue) plus the one given at intake.
+        """
         return state.enqueue(
             contact, env.contact.media, env, treatment.queue, treatment.steps,
-            treatment.priority, now,
+            treatment.priority + env.contact.priority, now,
         )  # fmt: skip
 
     def decide(self, state: RoutingState, now: float) -> list[Offer]:

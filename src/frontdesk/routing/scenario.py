@@ -593,7 +593,14 @@ class _Compiler:
         )
         then = spec.get("then")
         if then is None:
-            return Action(kind, steps=(first,))
+            self.problem(
+                "scenario.missing",
+                f"{kind.value} needs 'then': the queue for contacts the "
+                + ("agent does not answer" if kind is ActionKind.AGENT else
+                   "manager does not answer, or whose customer has no manager"),
+                spec,
+            )  # fmt: skip
+            return None
         fallback = self.queue(then, path, first_step=1)
         if fallback is None:
             return None

@@ -259,8 +259,7 @@ class RoutingState:
                 break
             waiting.skipped.append(step)
             step += 1
-        if now > self.now:
-            self.now = now
+        self.now = max(self.now, now)
         waiting.step = step
         waiting.step_since = now
         primary: Key

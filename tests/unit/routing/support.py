@@ -67,6 +67,7 @@ class Desk:
         line: str = "support",
         data: dict[str, str] | None = None,
         language: str | None = None,
+        priority: int = 0,
     ) -> ContactId:
         contact = Contact(
             id=ContactId(f"c{next(_ids)}"),
@@ -78,6 +79,7 @@ class Desk:
             line=line,
             channel_data=data or {},
             language=language,
+            priority=priority,
         )
         self.contacts[contact.id] = contact
         env = self.router.environment(contact, customer, NOON)

@@ -251,3 +251,41 @@ def test_release_without_load_is_refused() -> None:
     desk.agent("a")
     with pytest.raises(Exception, match="no call to release"):
         desk.state.release(desk.state.agents["a"].agent.id, Media.CALL)  # type: ignore[index]
+
+
+def test_a_late_decide_starts_each_step_when_the_previous_one_expired() -> None:
+    scenario = """
+scenario: t
+version: 1
+rules:
+  - queue:
+      name: main
+      steps:
+        - require: skill(agent, "x") >= 5
+          expire: 20s
+        - require: skill(agent, "x") >= 4
+          expire: 30s
+        - require: skill(agent, "x") >= 1
+"""
+    desk = Desk(scenario, queues("main"))
+    desk.agent("novice", skills={"x": 1})
+    desk.arrive(0)
+    [offer] = desk.decide(100)  # nobody called decide at 20 s or 50 s
+    assert offer.step.index == 2
+
+
+def test_intake_priority_adds_to_the_scenario_priority() -> None:
+    desk = Desk(ONE_QUEUE, queues("main"))
+    desk.agent("a", state=AgentState.NOT_READY)
+    desk.arrive(0)
+    urgent = desk.arrive(5, priority=3)
+    desk.agent("a")
+    [offer] = desk.decide(6)
+    assert offer.contact == urgent
+
+
+def test_manager_without_a_fallback_is_refused() -> None:
+    from frontdesk.routing.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="needs 'then'"):
+        Desk("scenario: t\nversion: 1\nrules:\n  - manager: {timeout: 10s}\n", queues("main"))

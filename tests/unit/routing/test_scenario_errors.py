@@ -192,7 +192,7 @@ def test_a_bad_duration() -> None:
             scenario: x
             version: 1
             rules:
-              - agent: {id: '"anna"', timeout: 20 seconds}
+              - agent: {id: '"anna"', timeout: 20 seconds, then: general}
         """)
     )
     assert problem.code == "scenario.duration"
