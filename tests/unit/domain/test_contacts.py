@@ -51,7 +51,7 @@ def test_every_state_is_reachable_from_arrival_and_every_path_ends() -> None:
                 seen.add(nxt)
                 frontier.append(nxt)
     assert seen == set(ContactState)
-    assert FINAL_STATES == {S.CLOSED}
+    assert {S.CLOSED} == FINAL_STATES
 
 
 def test_a_transfer_opens_a_new_segment_and_closes_the_old_one() -> None:
