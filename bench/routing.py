@@ -610,12 +610,13 @@ class Bench:
         while self.busy < busy:
             at = heap[0][0]
             expiries = state.expiries
-            if expiries and expiries[0][0] < at:
-                self.now = expiries[0][0]
-                self.expiry(self.now)
+            expires = expiries[0][0] if expiries else math.inf
+            if min(at, expires) > until:
+                return
+            if expires < at:
+                self.now = expires
+                self.expiry(expires)
             else:
-                if at > until:
-                    return
                 self.now, _, kind, payload = heapq.heappop(heap)
                 if kind == ARRIVAL:
                     self.arrival(self.now)
@@ -739,6 +740,16 @@ STEP_NAMES = {
 }
 
 
+def step_shares(counts: Counter[tuple[str, int]]) -> dict[str, tuple[int, dict[str, float]]]:
+    """Per route: its offers, and the share of them made at each step."""
+    out = {}
+    for route, names in STEP_NAMES.items():
+        total = sum(counts[route, index] for index in range(len(names)))
+        shares = {name: counts[route, index] / (total or 1) for index, name in enumerate(names)}
+        out[route] = (total, shares)
+    return out
+
+
 def tables(samples: dict[str, list[int]]) -> dict[str, dict[str, float]]:
     rows = {kind: summary(samples[kind]) for kind in KINDS}
     rows["combined"] = summary([x for kind in KINDS for x in samples[kind]])
@@ -803,10 +814,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     busy = [b for b, _ in bench.samples]
     queued = [w for _, w in bench.samples]
     offers = sum(bench.steps.values())
-    steps = {
-        f"{route}: {STEP_NAMES[route][index]}": count / offers
-        for (route, index), count in sorted(bench.steps.items())
-    }
+    steps = step_shares(bench.steps)
     waits = sorted(bench.waits)
     load = {
         "virtual_seconds": bench.now - bench.measured_from,
@@ -839,7 +847,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     print()
-    print("offers by step: " + ", ".join(f"{name} {share:.1%}" for name, share in steps.items()))
+    for route, (count, shares) in steps.items():
+        listed = ", ".join(f"{name} {share:.1%}" for name, share in shares.items())
+        print(f"{route} route, offers by step ({count:,}): {listed}")
     print(
         "compiled conditions (µs/eval): "
         + ", ".join(f"{name.removesuffix('_us')} {value:.3f}" for name, value in conditions.items())
@@ -870,7 +880,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "load": load,
         "latency": latency,
         "gc_while_measuring": collected,
-        "offers_by_step": steps,
+        "offers_by_step": {
+            route: {"offers": count, "share": shares} for route, (count, shares) in steps.items()
+        },
         "conditions_us": conditions,
         "targets": {
             name: {"value": value, "target": target, "pass": value <= target}

@@ -101,7 +101,6 @@ class Offer:
     step: StepPlan
     waited: float
     trigger: str  # "contact" (a contact looked for an agent) or "agent" (the reverse)
-    candidates: int  # how many qualified
     skipped_steps: tuple[int, ...] = ()
 
     def explain(self) -> tuple[str, ...]:
@@ -110,15 +109,17 @@ class Offer:
             f"step {index + 1} skipped: a value it needs is missing (no personal manager, say)"
             for index in self.skipped_steps
         )
-        if self.trigger == "contact":
+        if self.trigger == "agent":
             lines.append(
-                f"{self.candidates} agent(s) qualified; chose {self.agent} "
-                f"by {self.step.order_by.value}"
+                f"agent {self.agent} became available; this was the first contact in line "
+                f"it qualifies for, after waiting {self.waited:.1f}s"
             )
+        elif self.step.order_by is OrderBy.LONGEST_IDLE:
+            lines.append(f"chose {self.agent}: of the agents who qualify, available longest")
         else:
             lines.append(
-                f"agent {self.agent} became available; this contact was first in line "
-                f"of {self.candidates} it could serve, after waiting {self.waited:.1f}s"
+                f"chose {self.agent}: of the agents who qualify, the best by "
+                f"{self.step.order_by.value}"
             )
         return tuple(lines)
 
@@ -298,10 +299,9 @@ class Router:
     ) -> None:
         found = self._find_agent(state, waiting)
         if found is not None:
-            agent, candidates = found
-            offers.append(self._offer(state, waiting, agent, now, "contact", candidates))
+            offers.append(self._offer(state, waiting, found, now, "contact"))
 
-    def _find_agent(self, state: RoutingState, waiting: Waiting) -> tuple[AgentId, int] | None:
+    def _find_agent(self, state: RoutingState, waiting: Waiting) -> AgentId | None:
         lines = state.index.available[waiting.media]
         keys = waiting.keys or (waiting.primary,)
         shortest: dict[AgentId, None] | None = None
@@ -323,7 +323,6 @@ class Router:
         agents = state.agents
         best: AgentId | None = None
         best_score: tuple[float, int] | None = None
-        count = 0
         for position, agent_id in enumerate(shortest):
             if others and not all(agent_id in line for line in others):
                 continue
@@ -333,13 +332,12 @@ class Router:
                 env.agent = None
                 if not ok:
                     continue
-            count += 1
             if step.order_by is OrderBy.LONGEST_IDLE:
-                return agent_id, count
+                return agent_id
             score = self._score(step, agents[agent_id], position)
             if best_score is None or score < best_score:
                 best, best_score = agent_id, score
-        return None if best is None else (best, count)
+        return best
 
     @staticmethod
     def _score(step: StepPlan, slot: AgentSlot, position: int) -> tuple[float, int]:
@@ -354,14 +352,12 @@ class Router:
             found = self._find_contact(state, slot)
             if found is None:
                 return
-            waiting, count = found
-            offers.append(self._offer(state, waiting, slot.agent.id, now, "agent", count))
+            offers.append(self._offer(state, found, slot.agent.id, now, "agent"))
 
-    def _find_contact(self, state: RoutingState, slot: AgentSlot) -> tuple[Waiting, int] | None:
+    def _find_contact(self, state: RoutingState, slot: AgentSlot) -> Waiting | None:
         buckets = state.buckets
         keys = slot.keys
         best: Waiting | None = None
-        count = 0
         for media in slot.available:
             for key in keys:
                 bucket = buckets.get((media, key))
@@ -372,9 +368,8 @@ class Router:
                         break
                     if self._qualifies(slot, waiting):
                         best = waiting
-                        count += 1
                         break
-        return None if best is None else (best, count)
+        return best
 
     @staticmethod
     def _qualifies(slot: AgentSlot, waiting: Waiting) -> bool:
@@ -391,15 +386,14 @@ class Router:
         return ok
 
     def _offer(
-        self, state: RoutingState, waiting: Waiting, agent: AgentId, now: float, trigger: str,
-        candidates: int,
-    ) -> Offer:  # fmt: skip
+        self, state: RoutingState, waiting: Waiting, agent: AgentId, now: float, trigger: str
+    ) -> Offer:
         state.offer(waiting, agent)
         step = waiting.steps[waiting.step]
         skipped = waiting.skipped
         return Offer(
             waiting.contact, agent, step.queue or waiting.queue, step,
-            now - waiting.enqueued_at, trigger, candidates, tuple(skipped) if skipped else (),
+            now - waiting.enqueued_at, trigger, tuple(skipped) if skipped else (),
         )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 _Sampler = Callable[[], float]
 
@@ -36,15 +37,11 @@ class Distribution:
             mean = self.mean
             return lambda: mean
         if self.shape is Shape.EXPONENTIAL:
-            rate = 1.0 / self.mean
-            expo = rng.expovariate
-            return lambda: expo(rate)
+            return partial(rng.expovariate, 1.0 / self.mean)  # a lambda would cost a frame
         # lognormal parameters from the mean and sd of the duration itself
         sigma2 = math.log(1.0 + (self.sd / self.mean) ** 2)
         mu = math.log(self.mean) - sigma2 / 2.0
-        sigma = math.sqrt(sigma2)
-        lognormal = rng.lognormvariate
-        return lambda: lognormal(mu, sigma)
+        return partial(rng.lognormvariate, mu, math.sqrt(sigma2))
 
 
 @dataclass(frozen=True, slots=True)

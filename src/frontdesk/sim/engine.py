@@ -96,6 +96,9 @@ class Simulation:
         self._profiles: dict[AgentId, Agent] = {}
         self._open: dict[ContactId, tuple[SegmentRecord, _Samplers, RoutingEnv]] = {}
         self._streams = site.streams
+        # Patience timers of contacts queued by the current event, filed after dispatch:
+        # most are answered at once, and their timers need never enter the heap.
+        self._timers: list[tuple[float, int, int, object]] = []
         self._epoch = site.epoch
         self._targets: dict[str | None, float] = {}
         rng = self.rng
@@ -123,15 +126,19 @@ class Simulation:
                 self._push(first, _ARRIVAL, number)
         heap = self._heap
         state = self.state
+        timers = self._timers
         arrival, end, abandon, dispatch = self._arrival, self._end, self._abandon, self._dispatch
         events = 0
         step = until / 100
         next_report = step if progress is not None else math.inf
         now = 0.0
-        while heap:
-            at = heap[0][0]
+        while True:
+            # the next event, or the next step expiry if it comes first
+            at = heap[0][0] if heap else math.inf
             expiries = state.expiries
             if expiries and expiries[0][0] < at:
+                if expiries[0][0] > until:
+                    break  # a step would expire after the end: nothing happens any more
                 now = expiries[0][0]
                 dispatch(now)
                 continue
@@ -156,6 +163,13 @@ class Simulation:
                 self._agent_event(now, payload)  # type: ignore[arg-type]
             if state.pending_contacts or state.pending_agents:
                 dispatch(now)
+            if timers:
+                for timer in timers:
+                    if timer[3] in state.waiting:
+                        heappush(heap, timer)
+                    elif timer[0] <= until:
+                        events += 1  # the timer's event, which would have found no one
+                timers.clear()
         self._finish(until)
         if progress is not None:
             progress(1.0)
@@ -248,7 +262,7 @@ class Simulation:
             patience = samplers[1]
             if patience is not None:
                 self._seq = seq = self._seq + 1
-                heappush(self._heap, (now + patience(), seq, _ABANDON, contact))
+                self._timers.append((now + patience(), seq, _ABANDON, contact))
             return
         if kind is ActionKind.MENU and depth < MAX_MENU_DEPTH:
             stream = self.site.streams[number]
