@@ -25,6 +25,7 @@ from frontdesk.routing.document import DocumentError, Node, Problem, load
 from frontdesk.routing.expr import (
     BOOL,
     INT,
+    STRING,
     Call,
     Compiled,
     ExpressionError,
@@ -569,15 +570,19 @@ class _Compiler:
             if id_node is None:
                 self.problem("scenario.missing", "agent needs 'id' (an expression)", spec)
                 return None
-            target = str(id_node.value)
+            # Checked on its own so that errors point into the text the author wrote.
+            if self.expression(id_node, False, STRING) is None:
+                return None
             self.check_agent(id_node)
+            target = str(id_node.value)
         else:
             target = "customer.manager"
         timeout = self.duration(spec.get("timeout"), "timeout") or DEFAULT_RING_TIMEOUT
-        require = Node(f"agent.id == ({target})", spec.location, origin=(0, 0))
-        id_node = spec.get("id")
-        if id_node is not None:
-            require = dataclasses.replace(require, origin=id_node.origin)
+        require = Node(
+            f"agent.id == ({target})",
+            spec.location,
+            origin=(spec.location.line, spec.location.column),
+        )
         compiled = self.expression(require, True, BOOL)
         if compiled is None:
             return None

@@ -718,3 +718,16 @@ def test_validate_reports_problems_and_exits_2(
     assert (
         "queue 'servise' does not exist (did you mean 'service'?) [scenario.unknown_queue]" in err
     )
+
+
+def test_an_agent_id_expression_error_points_into_the_id() -> None:
+    problem = only_problem(
+        dedent("""\
+            scenario: x
+            version: 1
+            rules:
+              - agent: {id: contact.agnt, then: general}
+        """)
+    )
+    assert problem.code == "expression.unknown_field"
+    assert problem.location == at(4, 25)
