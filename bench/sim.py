@@ -25,9 +25,9 @@ The three implementations
   ``number_of_servers=[c]`` and, for patience, ``reneging_time_distributions``;
   ``simulate_until_max_time`` and ``get_all_records``.
 
-Each wall time is the best of N runs (``--repeat``, 3 by default) with the same seed.
-Ciw at c = 1,000 takes minutes per run, so it runs once (``--skip-slow`` leaves it out);
-the output says so.
+Each wall time is the best of N runs (``--repeat``, 3 by default); run i uses seed i
+in all three. Ciw at c = 1,000 takes a minute or more per run, so it runs once
+(``--skip-slow`` leaves it out); the output says so.
 
 The results shown
 -----------------
@@ -35,10 +35,11 @@ SL (answered within 20 s / offered), ASA (mean wait of answered calls) and the a
 rate are computed the same way for all three, from each implementation's own per-call
 output, over the calls that arrived between 01:00 and 23:00: the first hour is the
 warm-up from an empty system, and every call that arrived before 23:00 has left by
-midnight, so none is cut off. They are shown next to the Erlang C (no patience) or
-Erlang A (patience) steady-state values from ``frontdesk.wfm.erlang``; one day is one
-sample, so expect differences of a few tenths of a percent in SL and tenths of a second
-in ASA.
+midnight, so none is cut off. Each is the mean over the N runs, with the half-width of
+its 95 % confidence interval (t·s/√N), next to the Erlang C (no patience) or Erlang A
+(patience) steady-state value from ``frontdesk.wfm.erlang``. One day at c = 100 and
+load 0.9 is a small sample of a slowly mixing queue: days differ by several points of
+SL, so agreement means "within the interval", not "to the decimal".
 
 Targets: Frontdesk at least 3× faster than SimPy and 6× faster than Ciw, per case.
 """
@@ -48,8 +49,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import platform
 import random
+import statistics
 import sys
 import time
 from collections.abc import Callable, Generator, Iterable
@@ -81,7 +84,7 @@ TARGET = 20.0
 HOURS = 24.0
 WARM_UP = 3600.0  # calls arriving in the first hour are not measured ...
 COOL_DOWN = 3600.0  # ... nor those of the last hour (they all leave before the end)
-SEED = 1
+SEED = 1  # run i of a measurement uses seed SEED + i
 TARGET_VS_SIMPY = 3.0
 TARGET_VS_CIW = 6.0
 RESULTS = Path(__file__).resolve().parent / "results" / "sim.json"
@@ -113,16 +116,34 @@ class Figures:
     abandon_rate: float
 
 
+#: Two-sided 95 % quantiles of Student's t, by degrees of freedom.
+T_95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306}
+
+
 @dataclass(slots=True)
 class Timing:
     engine: str
     runs: list[float] = field(default_factory=list)
-    figures: Figures | None = None
+    figures: list[Figures] = field(default_factory=list)
     note: str = ""
 
     @property
     def best(self) -> float | None:
         return min(self.runs) if self.runs else None
+
+    def summary(self) -> dict[str, Any] | None:
+        """Mean figures over the runs, with the 95 % half-widths (None for one run)."""
+        if not self.figures:
+            return None
+        out: dict[str, Any] = {"calls": self.figures[0].calls}
+        for name in ("measured", "service_level", "asa", "abandon_rate"):
+            values = [float(getattr(f, name)) for f in self.figures]
+            out[name] = statistics.fmean(values)
+            n = len(values)
+            out[f"{name}_half_width"] = (
+                T_95[n - 1] * statistics.stdev(values) / math.sqrt(n) if n - 1 in T_95 else None
+            )
+        return out
 
 
 def figures(calls: Iterable[Call], total: int, until: float) -> Figures:
@@ -158,8 +179,7 @@ def frontdesk_model(case: Case) -> tuple[ScenarioPlan, SiteModel]:
     queues = {queue: Queue(queue)}
     plan = compile_scenario(SCENARIO, Catalog(queues=queues))
     roster = tuple(
-        RosterEntry(Agent(AgentId(f"a{i}"), queues=frozenset({queue})))
-        for i in range(case.servers)
+        RosterEntry(Agent(AgentId(f"a{i}"), queues=frozenset({queue}))) for i in range(case.servers)
     )
     stream = Stream(
         access_point=AccessPoint("+74950000000", Channel.VOICE),
@@ -171,11 +191,11 @@ def frontdesk_model(case: Case) -> tuple[ScenarioPlan, SiteModel]:
     return plan, SiteModel(epoch, queues, roster, (stream,))
 
 
-def run_frontdesk(case: Case) -> tuple[float, Figures]:
+def run_frontdesk(case: Case, seed: int) -> tuple[float, Figures]:
     plan, site = frontdesk_model(case)
     gc.collect()
     started = time.perf_counter()
-    result = Simulation(plan, site, SEED).run(case.hours / 24.0)
+    result = Simulation(plan, site, seed).run(case.hours / 24.0)
     wall = time.perf_counter() - started
     calls: list[Call] = []
     for record in result.records:
@@ -189,8 +209,8 @@ def run_frontdesk(case: Case) -> tuple[float, Figures]:
 
 
 # --- SimPy -----------------------------------------------------------------------------
-def run_simpy(case: Case) -> tuple[float, Figures]:
-    rng = random.Random(SEED)
+def run_simpy(case: Case, seed: int) -> tuple[float, Figures]:
+    rng = random.Random(seed)
     expo = rng.expovariate
     rate, mu = case.rate, 1.0 / AHT
     theta = 1.0 / case.patience if case.patience else None
@@ -227,7 +247,7 @@ def run_simpy(case: Case) -> tuple[float, Figures]:
 
 
 # --- Ciw -------------------------------------------------------------------------------
-def run_ciw(case: Case) -> tuple[float, Figures]:
+def run_ciw(case: Case, seed: int) -> tuple[float, Figures]:
     until = case.hours * 3600.0
     extra: dict[str, Any] = {}
     if case.patience:
@@ -238,7 +258,7 @@ def run_ciw(case: Case) -> tuple[float, Figures]:
         number_of_servers=[case.servers],
         **extra,
     )
-    ciw.seed(SEED)
+    ciw.seed(seed)
     gc.collect()
     started = time.perf_counter()
     simulation = ciw.Simulation(network)
@@ -256,15 +276,15 @@ def run_ciw(case: Case) -> tuple[float, Figures]:
 
 
 # --- the report ------------------------------------------------------------------------
-Runner = Callable[[Case], tuple[float, Figures]]
+Runner = Callable[[Case, int], tuple[float, Figures]]
 
 
 def measure(engine: str, runner: Runner, case: Case, repeat: int, note: str = "") -> Timing:
     timing = Timing(engine, note=note)
-    for _ in range(repeat):
-        wall, result = runner(case)
+    for run in range(repeat):
+        wall, result = runner(case, SEED + run)
         timing.runs.append(wall)
-        timing.figures = result
+        timing.figures.append(result)
         print(f"  {engine:<9} {case.name:<24} {wall:8.2f} s", file=sys.stderr, flush=True)
     return timing
 
@@ -328,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                         "runs": t.runs,
                         "best": t.best,
                         "note": t.note,
-                        "figures": asdict(t.figures) if t.figures else None,
+                        "figures": t.summary(),
+                        "per_run": [asdict(f) for f in t.figures],
                     }
                     for t in (ours, simpy_timing, ciw_timing)
                 },
@@ -346,16 +367,27 @@ def main(argv: list[str] | None = None) -> int:
                 "repeat": repeat,
                 "python": sys.version.split()[0],
                 "machine": platform.platform(),
-                "model": {"aht": AHT, "load": LOAD, "target": TARGET, "seed": SEED,
-                          "measured_window": [WARM_UP, HOURS * 3600 - COOL_DOWN]},
+                "model": {
+                    "aht": AHT,
+                    "load": LOAD,
+                    "target": TARGET,
+                    "seed": SEED,
+                    "measured_window": [WARM_UP, HOURS * 3600 - COOL_DOWN],
+                },
                 "targets": {"vs_simpy": TARGET_VS_SIMPY, "vs_ciw": TARGET_VS_CIW},
                 "cases": rows,
             },
             indent=2,
-        )  # fmt: skip
+        )
     )
     print(f"\nresults written to {RESULTS}")
     return 0
+
+
+def _cell(values: dict[str, Any], name: str, scale: float, unit: str) -> str:
+    text = f"{scale * values[name]:.3f}{unit}"
+    half = values.get(f"{name}_half_width")
+    return text + (f" ±{scale * half:.3f}" if half is not None else "")
 
 
 def render(rows: list[dict[str, Any]], repeat: int) -> str:
@@ -376,7 +408,11 @@ def render(rows: list[dict[str, Any]], repeat: int) -> str:
             f"{_fmt(engines['ciw']['best'], '8.2f', 's'):>9} "
             f"{_fmt(row['vs_simpy'], '8.2f', '×'):>9} {_fmt(row['vs_ciw'], '7.2f', '×'):>8}"
         )
-    lines += ["", f"{'case':<24} {'':<10} {'SL 20s':>8} {'ASA':>8} {'abandon':>8} {'measured':>9}"]
+    lines += [
+        "",
+        "Results: mean of the runs ± half-width of its 95 % confidence interval",
+        f"{'case':<24} {'':<10} {'SL 20s':>17} {'ASA':>17} {'abandon':>16} {'calls/run':>9}",
+    ]
     for row in rows:
         for label, key in (("Erlang", None), ("Frontdesk", "frontdesk"), ("SimPy", "simpy"),
                            ("Ciw", "ciw")):  # fmt: skip
@@ -384,10 +420,12 @@ def render(rows: list[dict[str, Any]], repeat: int) -> str:
             if values is None:
                 lines.append(f"{row['case']:<24} {label:<10} {row['engines'][key]['note']}")
                 continue
-            measured = f"{values['measured']:,}" if key else "steady"
+            measured = f"{values['measured']:,.0f}" if key else "steady"
             lines.append(
-                f"{row['case']:<24} {label:<10} {100 * values['service_level']:7.2f}% "
-                f"{values['asa']:7.2f}s {100 * values['abandon_rate']:7.2f}% {measured:>9}"
+                f"{row['case']:<24} {label:<10} "
+                f"{_cell(values, 'service_level', 100, '%'):>17} "
+                f"{_cell(values, 'asa', 1, 's'):>17} "
+                f"{_cell(values, 'abandon_rate', 100, '%'):>16} {measured:>9}"
             )
     notes = sorted(
         {f"{e}: {d['note']}" for row in rows for e, d in row["engines"].items() if d["note"]}

@@ -129,15 +129,17 @@ def simulate(agents: int, patience: float | None) -> tuple[Estimate, ...]:
                 days[int(day)].add(record, TARGET)
         for metrics in days:
             assert metrics.offered > 0.9 * ARRIVAL_RATE * (DAY - 2 * MARGIN)
-            assert metrics.wait_probability is not None and metrics.asa is not None
-            assert metrics.service_level is not None and metrics.abandon_rate is not None
+            assert metrics.wait_probability is not None
+            assert metrics.asa is not None
+            assert metrics.service_level is not None
+            assert metrics.abandon_rate is not None
             estimates.append(
                 Estimate(
                     metrics.wait_probability,
                     metrics.asa,
                     metrics.service_level,
                     metrics.abandon_rate,
-                )  # fmt: skip
+                )
             )
     return tuple(estimates)
 

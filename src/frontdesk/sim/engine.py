@@ -119,11 +119,7 @@ class Simulation:
     def run(self, days: float = 1.0, progress: Callable[[float], None] | None = None) -> SimResult:
         """Simulate ``days`` days; contacts still in line at the end stay unserved."""
         until = days * DAY
-        self._plan_roster(until)
-        for number, stream in enumerate(self.site.streams):
-            first = stream.arrivals.next_after(0.0, self.rng)
-            if first < until:
-                self._push(first, _ARRIVAL, number)
+        self._start(until)
         heap = self._heap
         state = self.state
         timers = self._timers
@@ -164,12 +160,7 @@ class Simulation:
             if state.pending_contacts or state.pending_agents:
                 dispatch(now)
             if timers:
-                for timer in timers:
-                    if timer[3] in state.waiting:
-                        heappush(heap, timer)
-                    elif timer[0] <= until:
-                        events += 1  # the timer's event, which would have found no one
-                timers.clear()
+                events += self._file_timers(until)
         self._finish(until)
         if progress is not None:
             progress(1.0)
@@ -181,6 +172,30 @@ class Simulation:
             target=self._target,
         )
         return SimResult(self.records, intervals, result, until, events)
+
+    def _start(self, until: float) -> None:
+        self._plan_roster(until)
+        for number, stream in enumerate(self.site.streams):
+            first = stream.arrivals.next_after(0.0, self.rng)
+            if first < until:
+                self._push(first, _ARRIVAL, number)
+
+    def _file_timers(self, until: float) -> int:
+        """File the patience timers of contacts still waiting after the dispatch.
+
+        A timer that was not filed still counts as an event (if it falls in the run), as
+        it would have been one: popped, finding the contact answered.
+        """
+        waiting = self.state.waiting
+        heap = self._heap
+        unfiled = 0
+        for timer in self._timers:
+            if timer[3] in waiting:
+                heappush(heap, timer)
+            elif timer[0] <= until:
+                unfiled += 1
+        self._timers.clear()
+        return unfiled
 
     def _target(self, queue: str | None) -> float:
         seconds = self._targets.get(queue)
