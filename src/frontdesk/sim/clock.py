@@ -14,10 +14,11 @@ class SimClock:
         if epoch.tzinfo is None:
             raise ValueError("the simulation epoch must be timezone-aware")
         self.epoch = epoch
-        self.seconds = 0.0
+        self.seconds = 0.0  # where the run is now
 
     def now(self) -> datetime:
-        return self.epoch + timedelta(seconds=self.seconds)
+        return self.at(self.seconds)
 
     def at(self, seconds: float) -> datetime:
+        """The instant ``seconds`` after the epoch."""
         return self.epoch + timedelta(seconds=seconds)

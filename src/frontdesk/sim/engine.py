@@ -28,6 +28,7 @@ from frontdesk.routing.context import Facts, RoutingEnv
 from frontdesk.routing.engine import Router, Treatment
 from frontdesk.routing.plan import ActionKind, ScenarioPlan
 from frontdesk.routing.state import RoutingState
+from frontdesk.sim.clock import SimClock
 from frontdesk.sim.model import SiteModel, Stream
 
 _Samplers = tuple[Callable[[], float], Callable[[], float] | None, Callable[[], float] | None]
@@ -99,7 +100,7 @@ class Simulation:
         # Patience timers of contacts queued by the current event, filed after dispatch:
         # most are answered at once, and their timers need never enter the heap.
         self._timers: list[tuple[float, int, int, object]] = []
-        self._epoch = site.epoch
+        self.clock = SimClock(site.epoch)
         self._targets: dict[str | None, float] = {}
         rng = self.rng
         self._samplers = [
@@ -123,6 +124,7 @@ class Simulation:
         heap = self._heap
         state = self.state
         timers = self._timers
+        clock = self.clock
         arrival, end, abandon, dispatch = self._arrival, self._end, self._abandon, self._dispatch
         events = 0
         step = until / 100
@@ -135,12 +137,13 @@ class Simulation:
             if expiries and expiries[0][0] < at:
                 if expiries[0][0] > until:
                     break  # a step would expire after the end: nothing happens any more
-                now = expiries[0][0]
+                now = clock.seconds = expiries[0][0]
                 dispatch(now)
                 continue
             if at > until:
                 break
             now, _, kind, payload = heappop(heap)
+            clock.seconds = now
             events += 1
             if now >= next_report:
                 progress(now / until)  # type: ignore[misc]
@@ -160,7 +163,7 @@ class Simulation:
             if state.pending_contacts or state.pending_agents:
                 dispatch(now)
             if timers:
-                events += self._file_timers(until)
+                self._file_timers()
         self._finish(until)
         if progress is not None:
             progress(1.0)
@@ -180,22 +183,14 @@ class Simulation:
             if first < until:
                 self._push(first, _ARRIVAL, number)
 
-    def _file_timers(self, until: float) -> int:
-        """File the patience timers of contacts still waiting after the dispatch.
-
-        A timer that was not filed still counts as an event (if it falls in the run), as
-        it would have been one: popped, finding the contact answered.
-        """
+    def _file_timers(self) -> None:
+        """File the patience timers of contacts still waiting after the dispatch."""
         waiting = self.state.waiting
         heap = self._heap
-        unfiled = 0
         for timer in self._timers:
             if timer[3] in waiting:
                 heappush(heap, timer)
-            elif timer[0] <= until:
-                unfiled += 1
         self._timers.clear()
-        return unfiled
 
     def _target(self, queue: str | None) -> float:
         seconds = self._targets.get(queue)
@@ -216,7 +211,7 @@ class Simulation:
         contact_id = ContactId(f"c{count}")
         customer = self._customer(stream) if self.site.customers else None
         ap = stream.access_point
-        arrived_at = self._epoch + timedelta(seconds=now)
+        arrived_at = self.clock.at(now)
         contact = Contact(
             id=contact_id,
             tenant=ap.tenant,
@@ -298,7 +293,7 @@ class Simulation:
 
     def _ivr(self, now: float, payload: _IvrPayload) -> None:
         record, number, env, menu, key, depth = payload
-        env.now = self.site.epoch + timedelta(seconds=now)
+        env.now = self.clock.at(now)
         treatment = self.router.choose(env, menu, key)
         self._treat(now, record, number, env, treatment, depth)
 
@@ -320,6 +315,7 @@ class Simulation:
             state.accepted(contact)
             record, samplers, _ = opened[contact]
             record.answered_at = now
+            record.outcome = Outcome.ANSWERED
             record.agent = offer.agent
             record.step = offer.step.index
             handle = samplers[0]()
@@ -334,7 +330,6 @@ class Simulation:
         wrap_up = wrap() if wrap is not None else 0.0
         record.wrap_up = wrap_up
         record.ended_at = now
-        record.outcome = Outcome.ANSWERED
         answered_at = record.answered_at
         assert answered_at is not None
         busy = self._busy[agent]
@@ -408,6 +403,19 @@ class Simulation:
         self.state.set_agent(profile)
 
     def _finish(self, until: float) -> None:
+        """Close the books at the end of the run.
+
+        A contact still talking counts as answered, with its talk time up to the end
+        (and that time as busy); one still in line stays unserved, having waited until
+        the end.
+        """
+        for record, _, _ in self._open.values():
+            if record.answered_at is None:
+                record.ended_at = until
+                continue
+            record.talk = until - record.answered_at
+            busy = self._busy[AgentId(record.agent or "")]
+            busy.add(busy.busy, record.answered_at, until)
         for busy in self._busy.values():
             if busy.logged_since is not None:
                 busy.add(busy.logged, busy.logged_since, until)
