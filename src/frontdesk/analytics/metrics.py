@@ -14,7 +14,7 @@ Definitions (the same everywhere in Frontdesk):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from frontdesk.analytics.records import AgentInterval, Outcome, SegmentRecord
@@ -91,18 +91,6 @@ class Report:
         logged = sum(o.logged_in for o in self.occupancy.values())
         busy = sum(o.busy for o in self.occupancy.values())
         return busy / logged if logged else None
-
-
-def group(
-    records: Iterable[SegmentRecord],
-    key: Callable[[SegmentRecord], Hashable],
-    target: float,
-) -> dict[Hashable, QueueMetrics]:
-    """Metrics per group of records (by queue, by channel, by category ...)."""
-    out: dict[Hashable, QueueMetrics] = defaultdict(QueueMetrics)
-    for record in records:
-        out[key(record)].add(record, target)
-    return dict(out)
 
 
 def report(

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, insort
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from frontdesk.domain.agents import ROUTABLE_STATES, Agent
 from frontdesk.domain.channels import Media
@@ -111,11 +109,6 @@ class Waiting:
     @property
     def current(self) -> StepPlan:
         return self.steps[self.step]
-
-
-@dataclass(frozen=True, slots=True)
-class QueueTotals:
-    handle_time: float = DEFAULT_HANDLE_TIME
 
 
 class RoutingState:
@@ -395,6 +388,3 @@ class RoutingState:
             agents_available=available,
             agents_logged_in=members,
         )
-
-    def members(self) -> Mapping[AgentId, AgentSlot]:
-        return self.agents
