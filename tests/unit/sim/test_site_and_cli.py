@@ -70,3 +70,18 @@ def test_overflow_loop_is_refused() -> None:
                         "backoffice: {service_level: 80/60, overflow: general}")  # fmt: skip
     with pytest.raises(SiteError, match="overflow loops"):
         load_site(text)
+
+
+def test_progress_bar_reaches_the_end(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["simulate", str(EXAMPLES / "scenario.yaml"), "--summary", "--progress", "--days", "2"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "[##############################] 100.0%" in err
+    assert " 50.0%" in err
+
+
+def test_staff_answers_with_the_smallest_team(capsys: pytest.CaptureFixture[str]) -> None:
+    # 100 calls in 30 minutes, AHT 180 s, 80 % in 20 s: 13 agents give 79.6 %, 14 enough
+    assert main(["staff", "--calls", "100", "--per", "1800", "--aht", "180"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("traffic 10.0 erlangs: 14 agents give service level 88.8%")
