@@ -27,3 +27,20 @@ def test_contacts_talking_at_the_end_are_answered_and_waiting_ones_waited() -> N
     last = result.report.occupancy[max(result.report.occupancy)]
     assert last.ratio is not None
     assert abs(last.ratio - 1.0) < 1e-9  # with a line waiting, busy to the last second
+
+
+def test_agents_occupancy_is_kept_current_when_the_scenario_orders_by_it() -> None:
+    scenario = (
+        "scenario: lo\nversion: 1\nrules:\n"
+        "  - queue: {name: main, steps: [{order_by: least_occupied}]}\n"
+    )
+    model = site(20, None)
+    plan = compile_scenario(scenario, Catalog(queues=model.queues))
+    simulation = Simulation(plan, model, 3)
+    result = simulation.run(0.25)
+    shares = [slot.agent.occupancy for slot in simulation.state.agents.values()]
+    assert all(0.0 < share <= 1.0 for share in shares)
+    overall = result.report.total_occupancy
+    assert overall is not None
+    # each agent's figure is its own busy share; together they sit around the total
+    assert min(shares) <= overall <= max(shares)

@@ -151,3 +151,4 @@ class ScenarioPlan:
     procedures: Mapping[str, tuple[Rule, ...]]
     menus: Mapping[str, Menu]
     queues: frozenset[QueueId] = field(default_factory=frozenset)
+    reads_occupancy: bool = False  # a step orders by it or a condition reads it

@@ -287,6 +287,11 @@ class _Compiler:
         queues = frozenset(
             q for r in _all_rules(rules, procedures, menus) for q in _queues_of(r.action)
         )
+        reads_occupancy = any(
+            step.order_by is OrderBy.LEAST_OCCUPIED or "agent.occupancy" in step.require
+            for rule in _all_rules(rules, procedures, menus)
+            for step in rule.action.steps
+        )
         return ScenarioPlan(
             name=name,
             version=version,
@@ -298,6 +303,7 @@ class _Compiler:
             procedures=procedures,
             menus=menus,
             queues=queues,
+            reads_occupancy=reads_occupancy,
         )
 
     def version(self, node: Node | None) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, insort
+from dataclasses import replace
 
 from frontdesk.domain.agents import ROUTABLE_STATES, Agent
 from frontdesk.domain.channels import Media
@@ -160,6 +161,11 @@ class RoutingState:
         self.index.remove(agent, slot.keys)
         del self.agents[agent]
         self.pending_agents.pop(agent, None)
+
+    def set_occupancy(self, agent: AgentId, occupancy: float) -> None:
+        """Update the agent's occupancy today; nothing else about it changes."""
+        slot = self._slot(agent)
+        slot.agent = replace(slot.agent, occupancy=occupancy)
 
     def release(self, agent: AgentId, media: Media) -> None:
         """The agent finished (or gave back) one contact of ``media``."""

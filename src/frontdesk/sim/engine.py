@@ -52,13 +52,29 @@ class SimResult:
 class _Busy:
     """Per-agent accounting for occupancy: busy and logged-in spans spread by interval."""
 
-    __slots__ = ("busy", "interval", "logged", "logged_since")
+    __slots__ = ("busy", "busy_total", "interval", "logged", "logged_since", "logged_total")
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self.busy: dict[int, float] = {}
         self.logged: dict[int, float] = {}
         self.logged_since: float | None = None
+        self.busy_total = 0.0
+        self.logged_total = 0.0  # closed logged-in spans only
+
+    def add_busy(self, start: float, end: float) -> None:
+        self.busy_total += end - start
+        self.add(self.busy, start, end)
+
+    def add_logged(self, start: float, end: float) -> None:
+        self.logged_total += end - start
+        self.add(self.logged, start, end)
+
+    def occupancy(self, now: float) -> float:
+        """Busy share of the time logged in so far (busy time booked up to ``now``)."""
+        since = self.logged_since
+        logged = self.logged_total + (now - since if since is not None else 0.0)
+        return min(self.busy_total / logged, 1.0) if logged > 0 else 0.0
 
     def add(self, table: dict[int, float], start: float, end: float) -> None:
         interval = self.interval
@@ -94,6 +110,9 @@ class Simulation:
         self._seq = 0
         self._contacts = 0
         self._busy = {entry.agent.id: _Busy(site.interval) for entry in site.roster}
+        # Keeping agents' occupancy current costs a little per contact: only when the
+        # scenario looks at it (least_occupied, agent.occupancy).
+        self._reads_occupancy = plan.reads_occupancy
         self._profiles: dict[AgentId, Agent] = {}
         self._open: dict[ContactId, tuple[SegmentRecord, _Samplers, RoutingEnv]] = {}
         self._streams = site.streams
@@ -333,7 +352,9 @@ class Simulation:
         answered_at = record.answered_at
         assert answered_at is not None
         busy = self._busy[agent]
-        busy.add(busy.busy, answered_at, now + wrap_up)
+        busy.add_busy(answered_at, now + wrap_up)
+        if self._reads_occupancy:
+            self.state.set_occupancy(agent, busy.occupancy(now + wrap_up))
         state = self.state
         if record.queue is not None:
             state.record_handle_time(QueueId(record.queue), record.talk + wrap_up)
@@ -388,7 +409,7 @@ class Simulation:
         elif what == "back":
             self._resume(agent, AgentState.NOT_READY)
         else:
-            busy.add(busy.logged, busy.logged_since, now)
+            busy.add_logged(busy.logged_since, now)
             busy.logged_since = None
             self._set_state(agent, AgentState.LOGGED_OUT)
 
@@ -415,10 +436,10 @@ class Simulation:
                 continue
             record.talk = until - record.answered_at
             busy = self._busy[AgentId(record.agent or "")]
-            busy.add(busy.busy, record.answered_at, until)
+            busy.add_busy(record.answered_at, until)
         for busy in self._busy.values():
             if busy.logged_since is not None:
-                busy.add(busy.logged, busy.logged_since, until)
+                busy.add_logged(busy.logged_since, until)
                 busy.logged_since = None
 
     def _intervals(self) -> list[AgentInterval]:

@@ -289,3 +289,31 @@ def test_manager_without_a_fallback_is_refused() -> None:
 
     with pytest.raises(ScenarioError, match="needs 'then'"):
         Desk("scenario: t\nversion: 1\nrules:\n  - manager: {timeout: 10s}\n", queues("main"))
+
+
+LEAST_OCCUPIED = """
+scenario: t
+version: 1
+rules:
+  - queue:
+      name: main
+      steps:
+        - order_by: least_occupied
+"""
+
+
+def test_least_occupied_follows_the_live_occupancy() -> None:
+    desk = Desk(LEAST_OCCUPIED, queues("main"))
+    assert desk.router.plan.reads_occupancy
+    desk.agent("idle-longest")
+    desk.agent("fresh")
+    desk.state.set_occupancy(desk.state.agents["idle-longest"].agent.id, 0.8)  # type: ignore[index]
+    desk.state.set_occupancy(desk.state.agents["fresh"].agent.id, 0.1)  # type: ignore[index]
+    desk.arrive(0)
+    [offer] = desk.decide(0)
+    assert offer.agent == "fresh"
+    assert "least_occupied" in offer.explain()[-1]
+
+
+def test_longest_idle_scenarios_do_not_read_occupancy() -> None:
+    assert not Desk(ONE_QUEUE, queues("main")).router.plan.reads_occupancy
