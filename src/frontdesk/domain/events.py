@@ -1,19 +1,25 @@
 """Domain events: past-tense facts, published only after they are committed.
 
 Each carries its tenant, the time it happened (from the ``Clock`` port) and the
-permission a subscriber needs to see it.
+permission a subscriber needs to see it. The event log stores them as
+:class:`StoredEvent` — a type name, the contact and agent they concern, and a JSON-ready
+payload — and that stored form is what the bus, the realtime streams and the webhooks
+carry, so every consumer sees the same ordered, numbered facts.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from enum import Enum
+from typing import Any, ClassVar
 
 from frontdesk.domain.agents import AgentState
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import ContactState
-from frontdesk.domain.ids import AgentId, ContactId, QueueId, TenantId
+from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, TenantId
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,6 +28,42 @@ class Event:
     tenant: TenantId
     at: datetime
 
+    @property
+    def type(self) -> str:
+        """The stable wire name: ``ContactOffered`` -> ``contact.offered``."""
+        return _wire_name(type(self).__name__)
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields as JSON-ready values (tenant and time excluded)."""
+        return {
+            f.name: _plain(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in ("tenant", "at")
+        }
+
+
+def _wire_name(name: str) -> str:
+    for index, char in enumerate(name[1:], start=1):
+        if char.isupper():
+            return f"{name[:index].lower()}.{_snake(name[index:])}"
+    return name.lower()
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ContactArrived(Event):
@@ -29,6 +71,15 @@ class ContactArrived(Event):
     channel: Channel
     ani: str
     access_point: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactEnriched(Event):
+    """The CRM look-up is done: ``crm`` is found, not_found or unavailable."""
+
+    contact: ContactId
+    customer: CustomerId | None
+    crm: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +107,53 @@ class ContactOffered(Event):
     queue: QueueId | None
     step: int
     explanation: tuple[str, ...]
+    timeout: float = 0.0  # seconds the agent has to accept
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferDeclined(Event):
+    """The agent rejected the offer or let it time out; the contact keeps its place."""
+
+    contact: ContactId
+    agent: AgentId
+    reason: str  # "rejected" or "no_answer"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactAccepted(Event):
+    contact: ContactId
+    agent: AgentId
+    waited: float  # seconds from queueing to acceptance
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactWrappedUp(Event):
+    contact: ContactId
+    agent: AgentId
+    disposition: str | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactTransferred(Event):
+    """A new segment of the same contact: a transfer or a consult to a queue or agent."""
+
+    contact: ContactId
+    agent: AgentId | None  # who transferred
+    kind: str  # "transfer" or "consult"
+    to_queue: QueueId | None
+    to_agent: AgentId | None
+    segment: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackScheduled(Event):
+    callback: str
+    contact: ContactId | None
+    number: str
+    due_at: datetime
+    agent: AgentId | None
+    queue: QueueId | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,3 +170,41 @@ class AgentStateChanged(Event):
     old: AgentState
     new: AgentState
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerChanged(Event):
+    """A customer was created, updated or merged (``merged_into`` set) in the CRM."""
+
+    permission: ClassVar[str] = "customers.read"
+    customer: CustomerId
+    change: str  # "created", "updated", "merged"
+    merged_into: CustomerId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as the log keeps it. ``seq`` grows with every event of the store."""
+
+    seq: int
+    tenant: TenantId
+    type: str
+    at: datetime
+    permission: str
+    contact: ContactId | None
+    agent: AgentId | None
+    data: Mapping[str, Any]
+
+    @staticmethod
+    def of(event: Event, seq: int = 0) -> StoredEvent:
+        data = event.payload()
+        return StoredEvent(
+            seq=seq,
+            tenant=event.tenant,
+            type=event.type,
+            at=event.at,
+            permission=event.permission,
+            contact=data.get("contact"),
+            agent=data.get("agent"),
+            data=data,
+        )
