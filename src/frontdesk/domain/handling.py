@@ -27,6 +27,7 @@ class Handling:
     """
 
     crm: CrmStatus = CrmStatus.PENDING
+    target: str | None = None  # "queue:<id>" or "agent:<id>": routed there, not by scenario
     scenario_version: int | None = None
     rule: str | None = None
     decided_at: datetime | None = None

@@ -20,6 +20,7 @@ class Role(StrEnum):
 _AGENT = frozenset(
     {
         "contacts.own",  # the contacts offered to or served by the agent themself
+        "contacts.submit",  # the inbound endpoint: web forms, other systems' webhooks
         "customers.read",
         "customers.write",
         "agents.self",  # own state, own stream

@@ -1,0 +1,1 @@
+"""Use-cases around the pure core: intake, enrichment, dispatch, agents, configuration."""

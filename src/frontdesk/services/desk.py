@@ -1,0 +1,980 @@
+"""The live contact pipeline of one tenant: decision and dispatch around the pure router.
+
+A :class:`TenantDesk` owns the tenant's :class:`RoutingState` and is the only code that
+changes it. Every operation runs under the desk's lock, writes the contact, the agents
+and the events in one transaction, and publishes the events after the commit; the
+routing state follows the store. Should a write fail, the desk rebuilds itself from the
+store, so memory never drifts from what is committed.
+
+Time in the routing state is epoch seconds: a contact's place in line (``enqueued_at``,
+``seq``) is stored with it, and a restart rebuilds the line in the same order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from frontdesk.domain.agents import Agent, AgentState
+from frontdesk.domain.callbacks import Callback, CallbackState
+from frontdesk.domain.channels import Channel
+from frontdesk.domain.contacts import Contact, ContactState, SegmentKind
+from frontdesk.domain.customers import Activity, CustomerProfile
+from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from frontdesk.domain.events import (
+    AgentStateChanged,
+    CallbackScheduled,
+    ContactAccepted,
+    ContactArrived,
+    ContactEnriched,
+    ContactOffered,
+    ContactRouted,
+    ContactStateChanged,
+    ContactTransferred,
+    ContactWrappedUp,
+    Event,
+    OfferDeclined,
+)
+from frontdesk.domain.handling import CrmStatus, Handling, LiveContact
+from frontdesk.domain.ids import AgentId, ContactId, QueueId, TenantId
+from frontdesk.domain.ports import Clock, Crm, Publisher
+from frontdesk.domain.queues import AccessPoint
+from frontdesk.domain.repositories import Store, Transaction
+from frontdesk.routing.context import Facts, RoutingEnv
+from frontdesk.routing.engine import Offer, Router, Treatment
+from frontdesk.routing.plan import ActionKind, IndexTerm, ScenarioPlan, StepPlan, TermKind
+from frontdesk.routing.scenario import Catalog, ScenarioError, compile_scenario
+from frontdesk.routing.state import RoutingState
+from frontdesk.services.catalog import TenantConfig
+from frontdesk.services.enrichment import look_up
+from frontdesk.services.ids import new_id
+from frontdesk.services.intake import Submission, check, new_contact, sender_address
+
+log = logging.getLogger(__name__)
+S = ContactState
+MAX_MENU_DEPTH = 10
+#: States in which a contact still needs the desk; the rest are done.
+OPEN_STATES = frozenset(
+    {S.ARRIVED, S.ENRICHED, S.QUEUED, S.OFFERED, S.CONNECTED, S.WRAP_UP, S.TRANSFERRED}
+)
+#: What an agent may ask for; the other states follow from their work.
+REQUESTABLE = frozenset({AgentState.READY, AgentState.NOT_READY, AgentState.LOGGED_OUT})
+NO_ANSWER = "no_answer"
+REJECTED = "rejected"
+_WORKING = frozenset({AgentState.READY, AgentState.RESERVED, AgentState.BUSY})
+
+
+@dataclass(slots=True)
+class _Timer:
+    """A deadline the desk must act on: an offer ringing out, a callback falling due."""
+
+    kind: str  # "offer", "wrap_up", "callback"
+    key: str
+    token: object  # the offer/wrap-up/callback this timer belongs to; stale if replaced
+
+
+class TenantDesk:
+    def __init__(
+        self, tenant: TenantId, store: Store, crm: Crm, publisher: Publisher, clock: Clock
+    ) -> None:
+        self.tenant = tenant
+        self.store = store
+        self.crm = crm
+        self.publisher = publisher
+        self.clock = clock
+        self.lock = asyncio.Lock()
+        self.config = TenantConfig()
+        self.router: Router | None = None
+        self.plan_version: int | None = None
+        self.state = RoutingState()
+        self.agents: dict[AgentId, Agent] = {}
+        self.offers: dict[ContactId, tuple[AgentId, object]] = {}
+        self.timers: list[tuple[float, int, _Timer]] = []
+        self._timer_seq = 0
+        self.problem: str | None = None  # why the desk cannot route (no scenario ...)
+        self.wake: Callable[[], None] = lambda: None
+
+    # --- loading and recovery -------------------------------------------------------------
+    async def load(self) -> list[ContactId]:
+        """(Re)build from the store. Returns contacts that still need a decision."""
+        async with self.store.transaction() as tx:
+            self.config = await TenantConfig.load(tx, self.tenant)
+            agents = await tx.agents.all(self.tenant)
+            scenario = await tx.scenarios.published(self.tenant)
+            contacts = await tx.contacts.in_states(self.tenant, OPEN_STATES)
+            callbacks = await tx.callbacks.all(self.tenant, state=CallbackState.PENDING)
+        self.offers.clear()
+        self.timers.clear()
+        # The load is rebuilt from the contacts below; ringing offers died with the process.
+        self.agents = {
+            a.id: replace(a, load={}, state=AgentState.READY if a.state in _WORKING else a.state)
+            for a in agents
+        }
+        stored_states = {a.id: a.state for a in agents}
+        self._compile(scenario.text if scenario else None, scenario.version if scenario else None)
+        self.state = RoutingState(self.router.plan.aging_per_minute if self.router else 0.0)
+        for agent in self.agents.values():
+            self.state.set_agent(agent)
+        undecided: list[ContactId] = []
+        restored: list[LiveContact] = []
+        for live in contacts:
+            state = live.contact.state
+            if state in (S.ARRIVED, S.ENRICHED):
+                undecided.append(live.contact.id)
+            elif state in (S.CONNECTED, S.WRAP_UP) and live.handling.agent in self.agents:
+                self.state.take(live.handling.agent, live.contact.media)
+            elif state in (S.QUEUED, S.OFFERED, S.TRANSFERRED):
+                restored.append(live)
+        restored.sort(key=lambda lv: (lv.handling.enqueued_at or 0.0, lv.handling.seq))
+        withdrawn = [lv for lv in restored if lv.contact.state is S.OFFERED]
+        routers = await self._routers_of(restored)
+        for live in restored:
+            await self._requeue(live, routers.get(live.handling.scenario_version, self.router))
+        if withdrawn:
+            await self._withdraw_offers(withdrawn)
+        await self._settle_agents(stored_states)
+        for callback in callbacks:
+            self._at(callback.due_at.timestamp(), _Timer("callback", callback.id, callback.id))
+        return undecided
+
+    def _compile(self, text: str | None, version: int | None) -> None:
+        self.router, self.plan_version, self.problem = None, None, None
+        if text is None:
+            self.problem = "no scenario is published"
+            return
+        try:
+            plan = compile_scenario(text, self._catalog())
+        except ScenarioError as error:
+            # The configuration changed under a published scenario (a queue deleted ...).
+            self.problem = f"the published scenario no longer compiles: {error}"
+            log.error("tenant %s: %s", self.tenant, self.problem)
+            return
+        self.router = self._router(plan)
+        self.plan_version = version
+
+    def _router(self, plan: ScenarioPlan) -> Router:
+        facts = Facts(
+            timezone=ZoneInfo(plan.timezone),
+            calendars=self.config.calendars,
+            default_calendar=plan.calendar,
+            lists=self.config.lists,
+            day_parts=plan.day_parts,
+            queues=self.state,
+        )
+        return Router(plan, self.config.queues, facts)
+
+    async def _routers_of(self, waiting: list[LiveContact]) -> dict[int | None, Router | None]:
+        """Routers for the earlier scenario versions that decided contacts still waiting:
+        a contact keeps the treatment it was given when a new version is published."""
+        versions = {lv.handling.scenario_version for lv in waiting} - {self.plan_version, None}
+        routers: dict[int | None, Router | None] = {}
+        if not versions:
+            return routers
+        catalog = self._catalog()
+        async with self.store.transaction() as tx:
+            for version in versions:
+                stored = await tx.scenarios.get(self.tenant, version) if version else None
+                if stored is None:
+                    continue
+                try:
+                    routers[version] = self._router(compile_scenario(stored.text, catalog))
+                except ScenarioError:  # no longer valid: the current version decides
+                    continue
+        return routers
+
+    def _catalog(self) -> Catalog:
+        return Catalog(
+            queues=self.config.queues,
+            calendars=tuple(self.config.calendars),
+            lists=tuple(self.config.lists),
+            agents=None,
+        )
+
+    async def _requeue(self, live: LiveContact, router: Router | None) -> None:
+        """Put a contact back in line at its stored place (after a restart)."""
+        if router is None:
+            return
+        contact = live.contact
+        profile = await self._profile(live)
+        now = live.handling.decided_at or contact.arrived_at
+        env = router.environment(contact, profile, now)
+        steps, queue, priority = self._steps_for(live.handling, env, router)
+        if not steps:
+            return
+        self.state.enqueue(
+            contact.id, contact.media, env, queue, steps, priority,
+            live.handling.enqueued_at or now.timestamp(),
+        )  # fmt: skip
+
+    async def _withdraw_offers(self, offered: list[LiveContact]) -> None:
+        """Offers open at a crash are void: the contacts wait again, keeping their place."""
+        now = self.clock.now()
+        async with self._transaction() as tx:
+            for live in offered:
+                contact = live.contact.moved_to(S.QUEUED, now)
+                await tx.contacts.put(
+                    LiveContact(contact, replace(live.handling, agent=None, offered_at=None))
+                )
+                self._emit(tx, ContactStateChanged(
+                    tenant=self.tenant, at=now, contact=contact.id, old=S.OFFERED, new=S.QUEUED
+                ))  # fmt: skip
+
+    async def _settle_agents(self, stored: dict[AgentId, AgentState]) -> None:
+        """Store the working state (ready, busy) that the rebuilt load gives each agent."""
+        now = self.clock.now()
+        async with self._transaction() as tx:
+            for agent_id, agent in self.agents.items():
+                if agent.state in _WORKING:
+                    self.agents[agent_id] = replace(agent, state=stored[agent_id])
+                    await self._agent_to(tx, agent_id, None, now)
+                    self.agents[agent_id] = replace(
+                        self.agents[agent_id], load=dict(self.state.agents[agent_id].load)
+                    )
+
+    async def _profile(self, live: LiveContact) -> CustomerProfile | None:
+        if live.contact.customer is None:
+            return None
+        customer = await self.crm.get(self.tenant, live.contact.customer)
+        return customer.profile() if customer is not None else None
+
+    def _steps_for(
+        self, handling: Handling, env: RoutingEnv, router: Router
+    ) -> tuple[tuple[StepPlan, ...], QueueId | None, int]:
+        target = handling.target
+        if target is not None:
+            kind, _, key = target.partition(":")
+            return direct_steps(kind, key), QueueId(key) if kind == "queue" else None, 0
+        treatment = self._final_treatment(router, env)
+        return treatment.steps, treatment.queue, treatment.priority + env.contact.priority
+
+    @staticmethod
+    def _final_treatment(router: Router, env: RoutingEnv) -> Treatment:
+        """The scenario's treatment, menus answered from the contact's collected digits."""
+        treatment = router.treat(env)
+        for _ in range(MAX_MENU_DEPTH):
+            if treatment.kind is not ActionKind.MENU:
+                break
+            treatment = router.choose(env, treatment.menu, env.contact.digits.get(treatment.menu))
+        return treatment
+
+    # --- transactions and events ----------------------------------------------------------
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Transaction]:
+        async with self.store.transaction() as tx:
+            yield tx
+        committed = tx.events.committed
+        if committed:
+            await self.publisher.publish(committed)
+
+    def _emit(self, tx: Transaction, event: Event) -> None:
+        tx.events.append(event)
+
+    async def guarded(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` under the lock, then dispatch; rebuild from the store on failure."""
+        async with self.lock:
+            try:
+                await work()
+                await self.dispatch()
+            except Exception as error:
+                # The transaction rolled back; the routing state may have moved already.
+                if not isinstance(error, ValidationError | NotFoundError | ConflictError):
+                    log.exception("tenant %s: desk operation failed", self.tenant)
+                await self.load()
+                raise
+        self.wake()
+
+    # --- intake ---------------------------------------------------------------------------
+    async def submit(self, submission: Submission) -> tuple[LiveContact, bool]:
+        """Persist a new contact (or return the one with the same idempotency key).
+
+        Returns the contact and whether it was created. Routing happens afterwards.
+        """
+        check(submission)
+        point = self.access_point(submission.access_point)
+        now = self.clock.now()
+        key = submission.idempotency_key
+        async with self._transaction() as tx:
+            if key is not None:
+                existing = await tx.contacts.by_idempotency_key(self.tenant, key)
+                if existing is not None:
+                    return existing, False
+            contact, problem = new_contact(ContactId(new_id()), self.tenant, point, submission, now)
+            handling = Handling(
+                idempotency_key=key,
+                errors=(f"sender: {problem}",) if problem else (),
+            )
+            live = LiveContact(contact, handling)
+            await tx.contacts.add(live)
+            self._emit(tx, ContactArrived(
+                tenant=self.tenant, at=now, contact=contact.id, channel=contact.channel,
+                ani=contact.ani, access_point=contact.access_point,
+            ))  # fmt: skip
+        return live, True
+
+    def access_point(self, address: str) -> AccessPoint:
+        points = self.config.access_points
+        point = points.get(address)
+        if point is None and address.strip():
+            normalized, _ = sender_address(Channel.VOICE, address)
+            point = points.get(normalized)
+        if point is None:
+            raise NotFoundError(
+                f"access point {address!r} does not exist", code="access_point.not_found"
+            )
+        return point
+
+    # --- enrichment and decision ----------------------------------------------------------
+    async def route(self, contact_id: ContactId) -> None:
+        """Stages 2 and 3 for a stored contact, then dispatch."""
+        async with self.store.transaction() as tx:
+            live = await tx.contacts.get(self.tenant, contact_id)
+        if live is None or live.contact.state not in (S.ARRIVED, S.ENRICHED):
+            return
+        profile, status = await look_up(self.crm, live.contact, self.config.crm_timeout)
+
+        async def decide() -> None:
+            await self._decide(contact_id, profile, status)
+
+        await self.guarded(decide)
+
+    async def _decide(
+        self, contact_id: ContactId, profile: CustomerProfile | None, status: CrmStatus
+    ) -> None:
+        now = self.clock.now()
+        async with self._transaction() as tx:
+            live = await tx.contacts.get(self.tenant, contact_id)
+            if live is None or live.contact.state not in (S.ARRIVED, S.ENRICHED):
+                return  # abandoned meanwhile, or decided by a concurrent retry
+            contact, handling = live.contact, live.handling
+            if contact.state is S.ARRIVED:
+                contact = replace(
+                    contact.moved_to(S.ENRICHED, now),
+                    customer=profile.id if profile else None,
+                    category=profile.category if profile else None,
+                )
+                handling = replace(handling, crm=status)
+                self._emit(tx, ContactEnriched(
+                    tenant=self.tenant, at=now, contact=contact.id,
+                    customer=contact.customer, crm=status.value,
+                ))  # fmt: skip
+                self._moved(tx, contact, S.ARRIVED, now)
+            router = self.router
+            if router is None:
+                handling = replace(handling, errors=(*handling.errors, self.problem or ""))
+                await tx.contacts.put(LiveContact(contact, handling))
+                return
+            env = router.environment(contact, profile, now)
+            treatment = self._final_treatment(router, env)
+            handling = replace(
+                handling,
+                scenario_version=self.plan_version,
+                rule=treatment.rule.name,
+                decided_at=now,
+                queue=treatment.queue,
+                greeting=treatment.greeting,
+                card=treatment.outputs.card,
+                script=treatment.outputs.script,
+                record=bool(treatment.outputs.record),
+                explanation=treatment.explain(),
+            )
+            self._emit(tx, ContactRouted(
+                tenant=self.tenant, at=now, contact=contact.id, rule=treatment.rule.name,
+                action=treatment.kind.value, queue=treatment.queue,
+                explanation=handling.explanation,
+            ))  # fmt: skip
+            if treatment.kind is ActionKind.QUEUE:
+                contact, handling = self._enqueue(
+                    tx, env, contact, handling, treatment.steps, treatment.queue,
+                    treatment.priority + contact.priority, now,
+                )  # fmt: skip
+            elif treatment.kind is ActionKind.CALLBACK:
+                contact = contact.moved_to(S.CALLBACK_SCHEDULED, now)
+                self._moved(tx, contact, S.ENRICHED, now)
+                await self._add_callback(tx, Callback(
+                    id=new_id(), tenant=self.tenant, number=contact.ani, due_at=now,
+                    created_at=now, contact=contact.id, customer=contact.customer,
+                    queue=treatment.queue, note=treatment.reason, created_by="scenario",
+                ))  # fmt: skip
+            else:  # REJECT (a menu ends in one of the others)
+                contact = contact.moved_to(S.REJECTED, now)
+                self._moved(tx, contact, S.ENRICHED, now)
+            await tx.contacts.put(LiveContact(contact, handling))
+
+    def _enqueue(
+        self, tx: Transaction, env: RoutingEnv, contact: Contact, handling: Handling,
+        steps: tuple[StepPlan, ...], queue: QueueId | None, priority: int, now: datetime,
+    ) -> tuple[Contact, Handling]:  # fmt: skip
+        old = contact.state
+        contact = contact.moved_to(S.QUEUED, now).with_segment(
+            SegmentKind.INITIAL if not contact.segments else SegmentKind.TRANSFER, now, queue
+        )
+        env.contact = contact
+        waiting = self.state.enqueue(
+            contact.id, contact.media, env, queue, steps, priority, now.timestamp()
+        )
+        self._moved(tx, contact, old, now)
+        return contact, replace(
+            handling, queue=queue, enqueued_at=waiting.enqueued_at, seq=waiting.seq, agent=None
+        )
+
+    def _moved(self, tx: Transaction, contact: Contact, old: ContactState, now: datetime) -> None:
+        self._emit(tx, ContactStateChanged(
+            tenant=self.tenant, at=now, contact=contact.id, old=old, new=contact.state
+        ))  # fmt: skip
+
+    # --- dispatch -------------------------------------------------------------------------
+    async def dispatch(self) -> None:
+        """Ask the router for offers and make them. Call under the lock."""
+        router = self.router
+        if router is None:
+            return
+        now = self.clock.now()
+        offers = router.decide(self.state, now.timestamp())
+        if not offers:
+            return
+        async with self._transaction() as tx:
+            for offer in offers:
+                await self._make_offer(tx, offer, now)
+
+    async def _make_offer(self, tx: Transaction, offer: Offer, now: datetime) -> None:
+        live = await tx.contacts.get(self.tenant, offer.contact)
+        if live is None:
+            raise NotFoundError(f"contact {offer.contact} vanished", code="contact.not_found")
+        contact = live.contact.moved_to(S.OFFERED, now)
+        explanation = offer.explain()
+        handling = replace(
+            live.handling, agent=offer.agent, offered_at=now,
+            explanation=(*live.handling.explanation, *explanation),
+        )  # fmt: skip
+        await tx.contacts.put(LiveContact(contact, handling))
+        self._moved(tx, contact, S.QUEUED, now)
+        timeout = self.config.ring_timeout
+        self._emit(tx, ContactOffered(
+            tenant=self.tenant, at=now, contact=contact.id, agent=offer.agent,
+            queue=offer.queue, step=offer.step.index, explanation=explanation, timeout=timeout,
+        ))  # fmt: skip
+        token = object()
+        self.offers[contact.id] = (offer.agent, token)
+        await self._agent_to(tx, offer.agent, None, now)
+        self._at(now.timestamp() + timeout, _Timer("offer", contact.id, token))
+
+    async def _agent_to(
+        self, tx: Transaction, agent_id: AgentId, wanted: AgentState | None, now: datetime,
+        reason: str | None = None,
+    ) -> None:  # fmt: skip
+        """Set the agent's state: ``wanted``, or (None) what their work makes it.
+
+        Ready, reserved and busy follow from the agent's work: asking for ready while a
+        contact is in progress makes the agent busy (and routable for what capacity allows).
+        """
+        agent = self.agents[agent_id]
+        state = wanted or agent.state
+        if state in _WORKING:
+            state = self._working_state(agent_id)
+        if state is agent.state and reason == agent.reason:
+            return
+        updated = replace(
+            agent, state=state, reason=reason if state is AgentState.NOT_READY else None,
+            state_since=now,
+            idle_since=now if state is AgentState.READY else agent.idle_since,
+            load=dict(self.state.agents[agent_id].load) if agent_id in self.state.agents else {},
+        )  # fmt: skip
+        self.agents[agent_id] = updated
+        self.state.set_agent(updated)
+        await tx.agents.put(updated)
+        self._emit(tx, AgentStateChanged(
+            tenant=self.tenant, at=now, agent=agent_id, old=agent.state, new=state, reason=reason
+        ))  # fmt: skip
+
+    def _working_state(self, agent_id: AgentId) -> AgentState:
+        ringing = sum(1 for a, _ in self.offers.values() if a == agent_id)
+        slot = self.state.agents.get(agent_id)
+        if slot is not None and sum(slot.load.values()) > ringing:
+            return AgentState.BUSY
+        return AgentState.RESERVED if ringing else AgentState.READY
+
+    # --- timers ---------------------------------------------------------------------------
+    def _at(self, when: float, timer: _Timer) -> None:
+        self._timer_seq += 1
+        heapq.heappush(self.timers, (when, self._timer_seq, timer))
+        self.wake()
+
+    def next_deadline(self) -> float | None:
+        """Epoch seconds of the next timer or queue-step expiry, if any."""
+        candidates = []
+        if self.timers:
+            candidates.append(self.timers[0][0])
+        if self.state.expiries:
+            candidates.append(self.state.expiries[0][0])
+        return min(candidates) if candidates else None
+
+    async def tick(self) -> None:
+        """Act on every deadline that has passed: offers ring out, steps expire, callbacks."""
+        now = self.clock.now().timestamp()
+        while self.timers and self.timers[0][0] <= now:
+            _, _, timer = heapq.heappop(self.timers)
+            await self._fire(timer)
+        if self.state.expiries and self.state.expiries[0][0] <= now:
+            await self.guarded(self.nothing)
+
+    async def nothing(self) -> None:
+        """Dispatch alone: steps that expired may now match other agents."""
+
+    async def _fire(self, timer: _Timer) -> None:
+        if timer.kind == "offer":
+            current = self.offers.get(ContactId(timer.key))
+            if current is not None and current[1] is timer.token:
+                await self.decline(current[0], ContactId(timer.key), NO_ANSWER)
+        elif timer.kind == "wrap_up":
+            await self._auto_wrap_up(ContactId(timer.key), timer.token)
+        elif timer.kind == "callback":
+            await self._callback_due(timer.key)
+
+    # --- agent operations -----------------------------------------------------------------
+    def _agent(self, agent_id: AgentId) -> Agent:
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            raise NotFoundError(f"agent {agent_id} does not exist", code="agent.not_found")
+        return agent
+
+    async def set_agent_state(
+        self, agent_id: AgentId, state: AgentState, reason: str | None = None
+    ) -> Agent:
+        """An agent (or a supervisor for them) asks for ready, not ready or logged out."""
+        agent = self._agent(agent_id)
+        if state not in REQUESTABLE:
+            raise ValidationError(
+                f"an agent can ask for ready, not_ready or logged_out, not {state}",
+                code="agent.invalid_state",
+            )
+        if state is AgentState.NOT_READY:
+            if not reason:
+                raise ValidationError("not ready needs a reason code", code="agent.reason_required")
+            if self.config.reasons and reason not in self.config.reasons:
+                known = ", ".join(sorted(self.config.reasons))
+                raise ValidationError(
+                    f"unknown not-ready reason {reason!r} (known: {known})",
+                    code="agent.unknown_reason",
+                )
+        if agent.state is AgentState.WRAP_UP and state is not AgentState.NOT_READY:
+            raise ConflictError(
+                f"agent {agent_id} is in wrap-up: close the contact first",
+                code="agent.in_wrap_up",
+            )
+        working = [c for c, (a, _) in self.offers.items() if a == agent_id]
+        slot = self.state.agents.get(agent_id)
+        busy = sum(slot.load.values()) - len(working) if slot is not None else 0
+        if state is AgentState.LOGGED_OUT and busy > 0:
+            raise ConflictError(
+                f"agent {agent_id} still has contacts; finish them before logging out",
+                code="agent.busy",
+            )
+
+        async def change() -> None:
+            now = self.clock.now()
+            for contact in working:  # an agent who steps away lets the ringing offer go
+                await self._declined(agent_id, contact, REJECTED, now, set_agent=False)
+            async with self._transaction() as tx:
+                await self._agent_to(tx, agent_id, state, now, reason)
+
+        await self.guarded(change)
+        return self.agents[agent_id]
+
+    async def put_agent(self, agent: Agent) -> Agent:
+        """Create or update an agent's profile; a live state in the store is kept."""
+
+        async def change() -> None:
+            async with self._transaction() as tx:
+                stored = await tx.agents.get(self.tenant, agent.id)
+                live = agent if stored is None else replace(
+                    agent, state=stored.state, reason=stored.reason,
+                    state_since=stored.state_since, idle_since=stored.idle_since,
+                    load=stored.load, occupancy=stored.occupancy,
+                )  # fmt: skip
+                await tx.agents.put(live)
+            self.agents[agent.id] = live
+            self.state.set_agent(live)
+
+        await self.guarded(change)
+        return self.agents[agent.id]
+
+    async def remove_agent(self, agent_id: AgentId) -> None:
+        agent = self._agent(agent_id)
+        if agent.state not in (AgentState.LOGGED_OUT, AgentState.NOT_READY, AgentState.READY):
+            raise ConflictError(f"agent {agent_id} is working", code="agent.busy")
+
+        async def change() -> None:
+            async with self._transaction() as tx:
+                await tx.agents.delete(self.tenant, agent_id)
+            del self.agents[agent_id]
+            self.state.remove_agent(agent_id)
+
+        await self.guarded(change)
+
+    async def accept(self, agent_id: AgentId, contact_id: ContactId) -> LiveContact:
+        self._check_offer(agent_id, contact_id)
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            self._check_offer(agent_id, contact_id)
+            now = self.clock.now()
+            async with self._transaction() as tx:
+                live = await self._get(tx, contact_id)
+                del self.offers[contact_id]
+                self.state.accepted(contact_id)
+                contact = live.contact.moved_to(S.CONNECTED, now)
+                segments = contact.segments
+                if segments:
+                    contact = replace(contact, segments=(
+                        *segments[:-1], replace(segments[-1], agent=agent_id)
+                    ))  # fmt: skip
+                handling = replace(live.handling, connected_at=now)
+                updated = LiveContact(contact, handling)
+                await tx.contacts.put(updated)
+                self._moved(tx, contact, S.OFFERED, now)
+                waited = now.timestamp() - (handling.enqueued_at or now.timestamp())
+                self._emit(tx, ContactAccepted(
+                    tenant=self.tenant, at=now, contact=contact_id, agent=agent_id,
+                    waited=round(waited, 3),
+                ))  # fmt: skip
+                await self._agent_to(tx, agent_id, None, now)
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    def _check_offer(self, agent_id: AgentId, contact_id: ContactId) -> None:
+        offer = self.offers.get(contact_id)
+        if offer is None or offer[0] != agent_id:
+            raise ConflictError(
+                f"contact {contact_id} is not offered to agent {agent_id}",
+                code="offer.not_found",
+            )
+
+    async def decline(self, agent_id: AgentId, contact_id: ContactId, reason: str) -> None:
+        """The agent rejected the offer, or it rang out: the contact keeps its place and
+        the agent is set not ready (so the contact goes to someone else)."""
+        self._check_offer(agent_id, contact_id)
+
+        async def change() -> None:
+            self._check_offer(agent_id, contact_id)
+            await self._declined(agent_id, contact_id, reason, self.clock.now())
+
+        await self.guarded(change)
+
+    async def _declined(
+        self, agent_id: AgentId, contact_id: ContactId, reason: str, now: datetime,
+        *, set_agent: bool = True,
+    ) -> None:  # fmt: skip
+        async with self._transaction() as tx:
+            live = await self._get(tx, contact_id)
+            del self.offers[contact_id]
+            self.state.declined(contact_id, now.timestamp())
+            contact = live.contact.moved_to(S.QUEUED, now)
+            await tx.contacts.put(
+                LiveContact(contact, replace(live.handling, agent=None, offered_at=None))
+            )
+            self._moved(tx, contact, S.OFFERED, now)
+            self._emit(tx, OfferDeclined(
+                tenant=self.tenant, at=now, contact=contact_id, agent=agent_id, reason=reason
+            ))  # fmt: skip
+            if set_agent:
+                await self._agent_to(tx, agent_id, AgentState.NOT_READY, now, reason)
+            else:
+                await self._agent_to(tx, agent_id, None, now)
+
+    async def _get(self, tx: Transaction, contact_id: ContactId) -> LiveContact:
+        live = await tx.contacts.get(self.tenant, contact_id)
+        if live is None:
+            raise NotFoundError(f"contact {contact_id} does not exist", code="contact.not_found")
+        return live
+
+    def _serving(self, live: LiveContact, agent_id: AgentId, *states: ContactState) -> None:
+        if live.handling.agent != agent_id or live.contact.state not in states:
+            raise ConflictError(
+                f"agent {agent_id} is not serving contact {live.contact.id} "
+                f"(it is {live.contact.state})",
+                code="contact.not_serving",
+            )
+
+    def _check_disposition(self, disposition: str | None) -> None:
+        known = self.config.dispositions
+        if disposition is not None and known and disposition not in known:
+            raise ValidationError(
+                f"unknown disposition {disposition!r} (known: {', '.join(sorted(known))})",
+                code="contact.unknown_disposition",
+            )
+
+    async def wrap_up(
+        self, agent_id: AgentId, contact_id: ContactId,
+        disposition: str | None = None, note: str = "", *, close: bool = False,
+    ) -> LiveContact:  # fmt: skip
+        """End the conversation: the agent goes to wrap-up (or, ``close``, straight on).
+
+        Called again during wrap-up it updates the disposition and note; ``close`` ends the
+        wrap-up: the contact is closed, written to the customer's history, the agent
+        freed.
+        """
+        self._check_disposition(disposition)
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            now = self.clock.now()
+            async with self._transaction() as tx:
+                live = await self._get(tx, contact_id)
+                self._serving(live, agent_id, S.CONNECTED, S.WRAP_UP)
+                contact, handling = live.contact, live.handling
+                handling = replace(
+                    handling,
+                    disposition=disposition or handling.disposition,
+                    note=note or handling.note,
+                )
+                if contact.state is S.CONNECTED:
+                    contact = contact.moved_to(S.WRAP_UP, now)
+                    handling = replace(handling, wrap_up_at=now)
+                    self._moved(tx, contact, S.CONNECTED, now)
+                if close:
+                    contact, handling = await self._close(tx, contact, handling, agent_id, now)
+                else:
+                    await self._agent_to(tx, agent_id, AgentState.WRAP_UP, now)
+                    if self.config.wrap_up is not None and contact.state is S.WRAP_UP:
+                        token = handling.wrap_up_at
+                        self._at(now.timestamp() + self.config.wrap_up,
+                                 _Timer("wrap_up", contact_id, token))  # fmt: skip
+                updated = LiveContact(contact, handling)
+                await tx.contacts.put(updated)
+                result.append(updated)
+            if close:
+                await self._log_history(result[0], agent_id)
+
+        await self.guarded(change)
+        return result[0]
+
+    async def _close(
+        self, tx: Transaction, contact: Contact, handling: Handling, agent_id: AgentId,
+        now: datetime,
+    ) -> tuple[Contact, Handling]:  # fmt: skip
+        old = contact.state
+        contact = contact.moved_to(S.CLOSED, now)
+        handling = replace(handling, closed_at=now)
+        self._moved(tx, contact, old, now)
+        self._emit(tx, ContactWrappedUp(
+            tenant=self.tenant, at=now, contact=contact.id, agent=agent_id,
+            disposition=handling.disposition, note=handling.note,
+        ))  # fmt: skip
+        if agent_id in self.state.agents and self.state.agents[agent_id].load.get(contact.media):
+            self.state.release(agent_id, contact.media)
+        if handling.connected_at is not None and handling.queue is not None:
+            self.state.record_handle_time(
+                handling.queue, (now - handling.connected_at).total_seconds()
+            )
+        agent = self.agents[agent_id]
+        back = AgentState.READY if agent.state is AgentState.WRAP_UP else None
+        await self._agent_to(tx, agent_id, back, now)
+        return contact, handling
+
+    async def _log_history(self, live: LiveContact, agent_id: AgentId) -> None:
+        contact = live.contact
+        if contact.customer is None:
+            return
+        summary = live.handling.note or (live.handling.disposition or "")
+        try:
+            await self.crm.log_activity(self.tenant, Activity(
+                id=new_id(), customer=contact.customer, at=live.handling.closed_at or
+                self.clock.now(), channel=contact.channel.value, summary=summary,
+                contact=contact.id, agent=agent_id, disposition=live.handling.disposition,
+            ))  # fmt: skip
+        except Exception:  # the contact is closed and its events are stored either way
+            log.exception("could not write contact %s to the CRM history", contact.id)
+
+    async def _auto_wrap_up(self, contact_id: ContactId, token: object) -> None:
+        async with self.store.transaction() as tx:
+            live = await tx.contacts.get(self.tenant, contact_id)
+        if (
+            live is not None and live.contact.state is S.WRAP_UP
+            and live.handling.wrap_up_at == token and live.handling.agent is not None
+        ):  # fmt: skip
+            await self.wrap_up(live.handling.agent, contact_id, close=True)
+
+    async def transfer(
+        self, agent_id: AgentId, contact_id: ContactId, *, queue: QueueId | None = None,
+        to_agent: AgentId | None = None, note: str = "",
+    ) -> LiveContact:  # fmt: skip
+        """Hand the contact to a queue or an agent: a new segment of the same contact."""
+        if (queue is None) == (to_agent is None):
+            raise ValidationError("transfer to a queue or to an agent", code="transfer.target")
+        if queue is not None and queue not in self.config.queues:
+            raise NotFoundError(f"queue {queue} does not exist", code="queue.not_found")
+        if to_agent is not None:
+            self._agent(to_agent)
+            if to_agent == agent_id:
+                raise ValidationError("cannot transfer to oneself", code="transfer.target")
+        target = f"queue:{queue}" if queue is not None else f"agent:{to_agent}"
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            router = self.router
+            if router is None:
+                raise ConflictError(self.problem or "cannot route", code="desk.not_routing")
+            now = self.clock.now()
+            async with self._transaction() as tx:
+                live = await self._get(tx, contact_id)
+                self._serving(live, agent_id, S.CONNECTED)
+                contact = live.contact.moved_to(S.TRANSFERRED, now)
+                self._moved(tx, contact, S.CONNECTED, now)
+                handling = replace(live.handling, target=target, note=note or live.handling.note)
+                self.state.release(agent_id, contact.media)
+                await self._agent_to(tx, agent_id, None, now)
+                profile = await self._profile(live)
+                env = router.environment(contact, profile, now)
+                kind, _, key = target.partition(":")
+                contact, handling = self._enqueue(
+                    tx, env, contact, handling, direct_steps(kind, key), queue,
+                    contact.priority, now,
+                )  # fmt: skip
+                self._emit(tx, ContactTransferred(
+                    tenant=self.tenant, at=now, contact=contact_id, agent=agent_id,
+                    kind="transfer", to_queue=queue, to_agent=to_agent,
+                    segment=len(contact.segments) - 1,
+                ))  # fmt: skip
+                updated = LiveContact(contact, handling)
+                await tx.contacts.put(updated)
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    async def abandon(self, contact_id: ContactId) -> LiveContact:
+        """The customer left (hung up, closed the chat) before being served."""
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            now = self.clock.now()
+            async with self._transaction() as tx:
+                live = await self._get(tx, contact_id)
+                contact = live.contact
+                if not contact.can_move_to(S.ABANDONED):
+                    raise ConflictError(
+                        f"contact {contact_id} is {contact.state}: it cannot be abandoned",
+                        code="contact.invalid_transition",
+                    )
+                offer = self.offers.pop(contact_id, None)
+                if offer is not None:
+                    self.state.declined(contact_id, now.timestamp())
+                if contact_id in self.state.waiting:
+                    self.state.remove(contact_id)
+                moved = contact.moved_to(S.ABANDONED, now)
+                self._moved(tx, moved, contact.state, now)
+                updated = LiveContact(moved, replace(live.handling, closed_at=now))
+                await tx.contacts.put(updated)
+                if offer is not None:
+                    await self._agent_to(tx, offer[0], None, now)
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    # --- callbacks ------------------------------------------------------------------------
+    async def schedule_callback(self, callback: Callback) -> Callback:
+        if callback.agent is not None:
+            self._agent(callback.agent)
+        if callback.queue is not None and callback.queue not in self.config.queues:
+            raise NotFoundError(f"queue {callback.queue} does not exist", code="queue.not_found")
+        if callback.agent is None and callback.queue is None:
+            raise ValidationError(
+                "a callback is for an agent or for a queue", code="callback.target"
+            )
+
+        async def change() -> None:
+            async with self._transaction() as tx:
+                await self._add_callback(tx, callback)
+
+        await self.guarded(change)
+        return callback
+
+    async def _add_callback(self, tx: Transaction, callback: Callback) -> None:
+        await tx.callbacks.put(callback)
+        self._emit(tx, CallbackScheduled(
+            tenant=self.tenant, at=callback.created_at, callback=callback.id,
+            contact=callback.contact, number=callback.number, due_at=callback.due_at,
+            agent=callback.agent, queue=callback.queue,
+        ))  # fmt: skip
+        self._at(callback.due_at.timestamp(), _Timer("callback", callback.id, callback.id))
+
+    async def _callback_due(self, callback_id: str) -> None:
+        """A due callback becomes an outbound contact for its agent or queue."""
+
+        async def change() -> None:
+            router = self.router
+            if router is None:
+                return
+            now = self.clock.now()
+            async with self._transaction() as tx:
+                callback = await tx.callbacks.get(self.tenant, callback_id)
+                if callback is None or callback.state is not CallbackState.PENDING:
+                    return
+                if callback.agent is not None and callback.agent in self.agents:
+                    target = f"agent:{callback.agent}"
+                elif callback.queue is not None and callback.queue in self.config.queues:
+                    target = f"queue:{callback.queue}"
+                else:  # its agent or queue was deleted since: it stays pending for a person
+                    log.warning("callback %s has no agent or queue to go to", callback_id)
+                    return
+                contact = Contact(
+                    id=ContactId(new_id()), tenant=self.tenant, channel=Channel.CALLBACK,
+                    ani=callback.number, access_point="callback", arrived_at=now,
+                    state=S.ENRICHED, customer=callback.customer, state_changed_at=now,
+                    channel_data={"callback": callback.id, "note": callback.note},
+                )  # fmt: skip
+                handling = Handling(crm=CrmStatus.FOUND if callback.customer else
+                                    CrmStatus.NOT_FOUND, target=target, decided_at=now)  # fmt: skip
+                await tx.contacts.add(LiveContact(contact, handling))
+                self._emit(tx, ContactArrived(
+                    tenant=self.tenant, at=now, contact=contact.id, channel=contact.channel,
+                    ani=contact.ani, access_point=contact.access_point,
+                ))  # fmt: skip
+                env = router.environment(contact, None, now)
+                kind, _, key = target.partition(":")
+                queue = QueueId(key) if kind == "queue" else None
+                contact, handling = self._enqueue(
+                    tx, env, contact, handling, direct_steps(kind, key), queue, 0, now
+                )
+                await tx.contacts.put(LiveContact(contact, handling))
+                await tx.callbacks.put(replace(callback, state=CallbackState.DONE))
+
+        await self.guarded(change)
+
+    async def cancel_callback(self, callback_id: str) -> Callback:
+        result: list[Callback] = []
+
+        async def change() -> None:
+            async with self._transaction() as tx:
+                callback = await tx.callbacks.get(self.tenant, callback_id)
+                if callback is None:
+                    raise NotFoundError(
+                        f"callback {callback_id} does not exist", code="callback.not_found"
+                    )
+                if callback.state is not CallbackState.PENDING:
+                    raise ConflictError(
+                        f"callback {callback_id} is {callback.state}", code="callback.not_pending"
+                    )
+                cancelled = replace(callback, state=CallbackState.CANCELLED)
+                await tx.callbacks.put(cancelled)
+                result.append(cancelled)
+
+        await self.guarded(change)
+        return result[0]
+
+
+def direct_steps(kind: str, key: str) -> tuple[StepPlan, ...]:
+    """One step: the members of a queue, or one agent (transfers, callbacks)."""
+    if kind == "agent":
+        term = IndexTerm(TermKind.ID, f'agent.id == "{key}"', constant=key)
+        return (StepPlan(index=0, queue=None, require=term.text, terms=(term,), residual=None),)
+    return (StepPlan(index=0, queue=QueueId(key), require="", terms=(), residual=None),)

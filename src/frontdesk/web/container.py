@@ -1,0 +1,38 @@
+"""What the web edge serves from: the running services, built by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from frontdesk.bus.memory import MemoryBus
+from frontdesk.crm.builtin.adapter import BuiltinCrm
+from frontdesk.domain.ports import Clock
+from frontdesk.domain.repositories import Store
+from frontdesk.services.auth import AuthService
+from frontdesk.services.configuration import ConfigurationService
+from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.scenarios import ScenarioService
+
+MAX_BODY = 1024 * 1024  # bytes; a larger request body is refused with 413
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    max_body: int = MAX_BODY
+    secure_cookies: bool = False  # True behind HTTPS
+    session_cookie: str = "frontdesk_session"
+
+
+@dataclass(frozen=True, slots=True)
+class Frontdesk:
+    """Every service the API calls; one instance per running server."""
+
+    store: Store
+    clock: Clock
+    bus: MemoryBus
+    crm: BuiltinCrm
+    dispatcher: Dispatcher
+    auth: AuthService
+    scenarios: ScenarioService
+    configuration: ConfigurationService
+    settings: WebSettings = WebSettings()
