@@ -211,6 +211,9 @@ async def test_a_slow_crm_does_not_hold_routing(tmp_path: Path) -> None:
 
 
 async def test_a_transfer_is_a_new_segment_of_the_same_contact(stack: Stack) -> None:
+    await stack.crm.upsert(  # type: ignore[attr-defined]
+        Customer(id=CustomerId("c1"), tenant=T, name="Known", phones=("+79161234567",))
+    )
     await stack.ready("anna", "boris")
     contact = await stack.submit("+79161234567")
     await stack.desk.accept(ANNA, contact)

@@ -91,7 +91,8 @@ class TenantDesk:
         self.lock = asyncio.Lock()
         self.config = TenantConfig()
         self.router: Router | None = None
-        self.plan_version: int | None = None
+        self.plan_version: int | None = None  # the version routing runs
+        self.published_version: int | None = None  # the version published when loaded
         self.state = RoutingState()
         self.agents: dict[AgentId, Agent] = {}
         self.offers: dict[ContactId, tuple[AgentId, object]] = {}
@@ -117,6 +118,7 @@ class TenantDesk:
             for a in agents
         }
         stored_states = {a.id: a.state for a in agents}
+        self.published_version = scenario.version if scenario else None
         self._compile(scenario.text if scenario else None, scenario.version if scenario else None)
         self.state = RoutingState(self.router.plan.aging_per_minute if self.router else 0.0)
         for agent in self.agents.values():
@@ -823,6 +825,10 @@ class TenantDesk:
             if router is None:
                 raise ConflictError(self.problem or "cannot route", code="desk.not_routing")
             now = self.clock.now()
+            async with self.store.transaction() as tx:
+                before = await self._get(tx, contact_id)
+            # The CRM has its own transactions: ask it before opening ours.
+            profile = await self._profile(before)
             async with self._transaction() as tx:
                 live = await self._get(tx, contact_id)
                 self._serving(live, agent_id, S.CONNECTED)
@@ -831,7 +837,6 @@ class TenantDesk:
                 handling = replace(live.handling, target=target, note=note or live.handling.note)
                 self.state.release(agent_id, contact.media)
                 await self._agent_to(tx, agent_id, None, now)
-                profile = await self._profile(live)
                 env = router.environment(contact, profile, now)
                 kind, _, key = target.partition(":")
                 contact, handling = self._enqueue(

@@ -24,6 +24,8 @@ from frontdesk.services.intake import Submission
 log = logging.getLogger(__name__)
 #: Longest sleep between looks at the deadlines (the clock may be moved in tests).
 MAX_SLEEP = 1.0
+#: How often to look for scenarios published by another process, in seconds.
+REFRESH_EVERY = 2.0
 
 
 class Dispatcher:
@@ -121,7 +123,20 @@ class Dispatcher:
             except Exception:
                 log.exception("tenant %s: acting on deadlines failed", desk.tenant)
 
+    async def refresh(self) -> None:
+        """Pick up tenants and scenario versions published by another process (the CLI)."""
+        async with self.store.transaction() as tx:
+            tenants = await tx.tenants.all()
+            published = {t.id: await tx.scenarios.published(t.id) for t in tenants}
+        for tenant, scenario in published.items():
+            desk = self.desks.get(tenant)
+            if desk is None:
+                await self.add_tenant(tenant)
+            elif scenario is not None and scenario.version != desk.published_version:
+                await self.reload(tenant)
+
     async def _run(self) -> None:
+        last_refresh = self.clock.now().timestamp()
         while True:
             deadlines = [d for d in (desk.next_deadline() for desk in self.desks.values()) if d]
             delay = MAX_SLEEP
@@ -131,3 +146,10 @@ class Dispatcher:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
             await self.tick()
+            now = self.clock.now().timestamp()
+            if now - last_refresh >= REFRESH_EVERY:
+                last_refresh = now
+                try:
+                    await self.refresh()
+                except Exception:  # the store is down for a moment: try again later
+                    log.exception("looking for newly published scenarios failed")

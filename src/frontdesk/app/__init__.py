@@ -1,0 +1,1 @@
+"""Composition root: wires settings, storage, bus, adapters and services; the demo tenant."""

@@ -1,0 +1,116 @@
+"""The composition root: settings → store → bus → CRM → services → web, and their lifecycle.
+
+This is the only module that knows every concrete class. ``Runtime.start`` opens the
+store (migrating the embedded SQLite database when allowed), rebuilds the dispatcher from
+it and starts the background workers; ``stop`` ends them in reverse order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+
+import httpx
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+
+from frontdesk.bus.memory import MemoryBus
+from frontdesk.config import Settings
+from frontdesk.crm.builtin.adapter import BuiltinCrm
+from frontdesk.domain.ids import TenantId
+from frontdesk.domain.ports import Clock
+from frontdesk.domain.repositories import Store
+from frontdesk.services.auth import AuthService
+from frontdesk.services.clock import SystemClock
+from frontdesk.services.configuration import ConfigurationService
+from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.scenarios import ScenarioService
+from frontdesk.services.webhooks import WebhookService
+from frontdesk.storage.sql import migrate, open_store
+from frontdesk.web.app import create_app
+from frontdesk.web.container import Frontdesk, WebSettings
+
+log = logging.getLogger(__name__)
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib
+    )
+
+
+async def open_database(settings: Settings) -> Store:
+    url = settings.database
+    if settings.auto_migrate:
+        await migrate(url)
+    return await open_store(url)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    frontdesk: Frontdesk | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _http: httpx.AsyncClient | None = None
+
+    async def start(self) -> Frontdesk:
+        store = await open_database(self.settings)
+        clock = self.clock
+        bus = MemoryBus()
+        crm = BuiltinCrm(store, clock, publisher=bus)
+        auth = AuthService(store, clock, hasher=password_hasher(self.settings))
+        await auth.ensure_tenant(TenantId(self.settings.tenant), self.settings.tenant)
+        dispatcher = Dispatcher(store, crm, bus, clock)
+        await dispatcher.start()
+        self.frontdesk = Frontdesk(
+            store=store,
+            clock=clock,
+            bus=bus,
+            crm=crm,
+            dispatcher=dispatcher,
+            auth=auth,
+            scenarios=ScenarioService(store, dispatcher, clock),
+            configuration=ConfigurationService(store, dispatcher, clock),
+            settings=WebSettings(
+                max_body=self.settings.max_body, secure_cookies=self.settings.secure_cookies
+            ),
+        )
+        self._http = httpx.AsyncClient(timeout=10.0)
+        webhooks = WebhookService(store, clock, self._http)
+        self._tasks.append(asyncio.create_task(webhooks.run(bus), name="frontdesk-webhooks"))
+        return self.frontdesk
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.frontdesk is not None:
+            await self.frontdesk.dispatcher.stop()
+            self.frontdesk.bus.close()
+            await self.frontdesk.store.close()
+        if self._http is not None:
+            await self._http.aclose()
+
+
+def server_app(settings: Settings) -> FastAPI:
+    """The ASGI application ``frontdesk serve`` runs: services start with the server."""
+    runtime = Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        frontdesk = await runtime.start()
+        app.state.frontdesk = frontdesk
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return create_app(None, lifespan=lifespan)

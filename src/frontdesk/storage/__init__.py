@@ -1,0 +1,1 @@
+"""Implementations of the store port (``frontdesk.domain.repositories``): memory and SQL."""

@@ -1,0 +1,271 @@
+"""The built-in CRM's customers on SQL, with their identities, purchases, notes and
+interaction history.
+
+A customer is stored whole as JSON, with the searched fields as columns. The identities
+(phones, e-mails, messenger ids) of unmerged customers are rows of
+``customer_identities``, unique per tenant, which is how ``find`` avoids a scan and how
+two customers are kept from sharing a phone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from frontdesk.domain.customer_search import best_matches, query_terms, search_text, trigrams
+from frontdesk.domain.customers import Activity, Customer, Identity, Note, Purchase
+from frontdesk.domain.errors import ConflictError
+from frontdesk.domain.ids import CustomerId, TenantId
+from frontdesk.storage.sql.codec import dump, load
+from frontdesk.storage.sql.tables import (
+    activities,
+    customer_identities,
+    customers,
+    notes,
+    purchases,
+)
+from frontdesk.storage.sql.upsert import upsert
+
+_identities = customer_identities
+
+
+class SqlCustomers:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, tenant: TenantId, customer: CustomerId) -> Customer | None:
+        body = await self._connection.scalar(
+            sa.select(customers.c.body).where(
+                customers.c.tenant == tenant, customers.c.id == customer
+            )
+        )
+        return None if body is None else load(body, Customer)
+
+    async def put(self, customer: Customer) -> None:
+        """Insert or replace. ConflictError ``customer.identity_taken`` when another
+        unmerged customer has one of its identities; nothing is written then, and the
+        transaction goes on."""
+        claimed = customer.identities() if customer.merged_into is None else ()
+        await self._check_identities(customer, claimed)
+        try:
+            # A savepoint: a concurrent transaction may claim an identity between the
+            # check and the insert, and the failed insert must not end this transaction.
+            async with self._connection.begin_nested():
+                await self._write(customer, claimed)
+        except IntegrityError:
+            await self._check_identities(customer, claimed)
+            raise
+
+    async def _check_identities(self, customer: Customer, claimed: tuple[Identity, ...]) -> None:
+        if not claimed:
+            return
+        wanted = {(str(identity.kind), identity.value) for identity in claimed}
+        result = await self._connection.execute(
+            sa.select(_identities.c.kind, _identities.c.value, _identities.c.customer).where(
+                _identities.c.tenant == customer.tenant,
+                _identities.c.value.in_(sorted({value for _, value in wanted})),
+                _identities.c.customer != customer.id,
+            )
+        )
+        for row in result:
+            if (row.kind, row.value) in wanted:
+                raise ConflictError(
+                    f"{row.kind} {row.value} belongs to customer {row.customer}",
+                    code="customer.identity_taken",
+                    customer=row.customer,
+                    identity=f"{row.kind}:{row.value}",
+                )
+
+    async def _write(self, customer: Customer, claimed: tuple[Identity, ...]) -> None:
+        tenant = customer.tenant
+        await self._connection.execute(
+            sa.delete(_identities).where(
+                _identities.c.tenant == tenant, _identities.c.customer == customer.id
+            )
+        )
+        if claimed:
+            await self._connection.execute(
+                sa.insert(_identities),
+                [
+                    {
+                        "tenant": tenant,
+                        "kind": str(identity.kind),
+                        "value": identity.value,
+                        "customer": customer.id,
+                    }
+                    for identity in dict.fromkeys(claimed)
+                ],
+            )
+        row = {
+            "tenant": tenant,
+            "id": customer.id,
+            "name": customer.name,
+            "company": customer.company,
+            "category": customer.category,
+            "status": customer.status,
+            "manager": customer.manager,
+            "vip": customer.vip,
+            "blacklisted": customer.blacklisted,
+            "merged_into": customer.merged_into,
+            "search_text": search_text(customer),
+            "body": dump(customer),
+            "created_at": customer.created_at,
+            "updated_at": customer.updated_at,
+        }
+        await upsert(self._connection, customers, row, ("tenant", "id"))
+
+    async def find(self, tenant: TenantId, identity: Identity) -> Customer | None:
+        body = await self._connection.scalar(
+            sa.select(customers.c.body)
+            .join(
+                _identities,
+                sa.and_(
+                    _identities.c.tenant == customers.c.tenant,
+                    _identities.c.customer == customers.c.id,
+                ),
+            )
+            .where(
+                _identities.c.tenant == tenant,
+                _identities.c.kind == str(identity.kind),
+                _identities.c.value == identity.value,
+            )
+        )
+        return None if body is None else load(body, Customer)
+
+    async def search(self, tenant: TenantId, text: str, limit: int = 20) -> list[Customer]:
+        """Ranked by :mod:`frontdesk.domain.customer_search`, among the unmerged customers
+        whose search text holds at least one trigram of the query."""
+        pieces = sorted(set().union(*(trigrams(term) for term in query_terms(text))))
+        if not pieces:
+            return []
+        result = await self._connection.scalars(
+            sa.select(customers.c.body).where(
+                customers.c.tenant == tenant,
+                customers.c.merged_into.is_(None),
+                sa.or_(*(customers.c.search_text.contains(p, autoescape=True) for p in pieces)),
+            )
+        )
+        return best_matches((load(body, Customer) for body in result), text, limit)
+
+    async def all(self, tenant: TenantId, limit: int = 1000, offset: int = 0) -> list[Customer]:
+        result = await self._connection.scalars(
+            sa.select(customers.c.body)
+            .where(customers.c.tenant == tenant, customers.c.merged_into.is_(None))
+            .order_by(customers.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [load(body, Customer) for body in result]
+
+    async def add_purchase(self, tenant: TenantId, purchase: Purchase) -> None:
+        row = {
+            "tenant": tenant,
+            "id": purchase.id,
+            "customer": purchase.customer,
+            "at": purchase.at,
+            "amount": purchase.amount,
+            "currency": purchase.currency,
+            "description": purchase.description,
+            "order_no": purchase.order_no,
+        }
+        await upsert(self._connection, purchases, row, ("tenant", "id"))
+
+    async def purchases(
+        self, tenant: TenantId, customer: CustomerId, limit: int = 20
+    ) -> list[Purchase]:
+        """Newest first (ties by id, descending)."""
+        result = await self._connection.execute(_newest(purchases, tenant, customer, limit))
+        return [
+            Purchase(
+                id=row.id,
+                customer=row.customer,
+                at=row.at,
+                amount=row.amount,
+                currency=row.currency,
+                description=row.description,
+                order_no=row.order_no,
+            )
+            for row in result
+        ]
+
+    async def add_note(self, tenant: TenantId, note: Note) -> None:
+        row = {
+            "tenant": tenant,
+            "id": note.id,
+            "customer": note.customer,
+            "at": note.at,
+            "text": note.text,
+            "author": note.author,
+            "contact": note.contact,
+        }
+        await upsert(self._connection, notes, row, ("tenant", "id"))
+
+    async def notes(self, tenant: TenantId, customer: CustomerId, limit: int = 50) -> list[Note]:
+        """Newest first (ties by id, descending)."""
+        result = await self._connection.execute(_newest(notes, tenant, customer, limit))
+        return [
+            Note(
+                id=row.id,
+                customer=row.customer,
+                at=row.at,
+                text=row.text,
+                author=row.author,
+                contact=row.contact,
+            )
+            for row in result
+        ]
+
+    async def add_activity(self, tenant: TenantId, activity: Activity) -> None:
+        row = {
+            "tenant": tenant,
+            "id": activity.id,
+            "customer": activity.customer,
+            "at": activity.at,
+            "channel": activity.channel,
+            "summary": activity.summary,
+            "contact": activity.contact,
+            "direction": activity.direction,
+            "agent": activity.agent,
+            "disposition": activity.disposition,
+        }
+        await upsert(self._connection, activities, row, ("tenant", "id"))
+
+    async def activities(
+        self, tenant: TenantId, customer: CustomerId, limit: int = 50
+    ) -> list[Activity]:
+        """The interaction history, newest first (ties by id, descending)."""
+        result = await self._connection.execute(_newest(activities, tenant, customer, limit))
+        return [
+            Activity(
+                id=row.id,
+                customer=row.customer,
+                at=row.at,
+                channel=row.channel,
+                summary=row.summary,
+                contact=row.contact,
+                direction=row.direction,
+                agent=row.agent,
+                disposition=row.disposition,
+            )
+            for row in result
+        ]
+
+    async def reassign(self, tenant: TenantId, source: CustomerId, target: CustomerId) -> None:
+        for table in (purchases, notes, activities):
+            await self._connection.execute(
+                sa.update(table)
+                .where(table.c.tenant == tenant, table.c.customer == source)
+                .values(customer=target)
+            )
+
+
+def _newest(table: sa.Table, tenant: TenantId, customer: CustomerId, limit: int) -> sa.Select[Any]:
+    return (
+        sa.select(table)
+        .where(table.c.tenant == tenant, table.c.customer == customer)
+        .order_by(table.c.at.desc(), table.c.id.desc())
+        .limit(limit)
+    )

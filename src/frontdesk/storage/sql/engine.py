@@ -1,0 +1,92 @@
+"""Database URLs and engines: SQLite through aiosqlite, PostgreSQL through asyncpg."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from frontdesk.domain.errors import ValidationError
+
+#: Accepted URL schemes and the async driver each one runs on.
+DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+#: How long a SQLite connection waits for another process's write lock, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def async_url(url: str) -> URL:
+    """``url`` on its async driver: ``sqlite:///x.db`` becomes ``sqlite+aiosqlite:///x.db``,
+    ``postgresql://...`` becomes ``postgresql+asyncpg://...``.
+
+    ValidationError ``storage.invalid_url`` for text that is not a database URL, or one
+    of a database or driver Frontdesk does not run on.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValidationError(
+            f"{url!r} is not a database URL: expected sqlite:///path or postgresql://...",
+            code="storage.invalid_url",
+        ) from None
+    driver = DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ValidationError(
+            f"unsupported database URL scheme {parsed.drivername!r}: "
+            f"expected one of {', '.join(sorted(DRIVERS))}",
+            code="storage.invalid_url",
+        )
+    return parsed.set(drivername=driver)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An engine for ``url``. SQLite gets a durable, concurrent set-up on every connection
+    (WAL journal, full sync, foreign keys, busy timeout), transactions that take the
+    write lock when they begin, and the database file's directory is created if missing."""
+    target = async_url(url)
+    if target.get_backend_name() != "sqlite":
+        return create_async_engine(target, pool_pre_ping=True, json_serializer=_json)
+    database = target.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(target, json_serializer=_json)
+    event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    return engine
+
+
+def _json(value: Any) -> str:
+    # Text as it is written (Cyrillic names stay readable in the database, and shorter).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN instead of the driver's implicit
+    # transactions, which start only at the first write and so read outside them.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # Take the write lock up front: a transaction that read and then tries to write
+    # could otherwise fail with "database is locked" instead of waiting its turn.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,99 @@
+"""The append-only event log on SQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from frontdesk.domain.events import Event, StoredEvent
+from frontdesk.domain.ids import ContactId, TenantId
+from frontdesk.storage.sql.tables import events
+
+# Any constant: the key of the PostgreSQL advisory lock that orders event writes.
+_EVENT_LOCK = 0x66_64_65_76  # "fdev"
+
+
+class SqlEventLog:
+    """Events appended in a transaction are written by :meth:`write` just before the
+    commit, when the database numbers them; :attr:`committed` has them after it."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._pending: list[StoredEvent] = []
+        self._written: list[StoredEvent] = []
+        self._committed: list[StoredEvent] = []
+
+    def append(self, event: Event) -> None:
+        self._pending.append(StoredEvent.of(event))
+
+    async def for_contact(self, tenant: TenantId, contact: ContactId) -> list[StoredEvent]:
+        result = await self._connection.execute(
+            sa.select(events)
+            .where(events.c.tenant == tenant, events.c.contact == contact)
+            .order_by(events.c.seq)
+        )
+        return [_stored(row) for row in result]
+
+    async def since(self, tenant: TenantId, seq: int, limit: int = 1000) -> list[StoredEvent]:
+        result = await self._connection.execute(
+            sa.select(events)
+            .where(events.c.tenant == tenant, events.c.seq > seq)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        return [_stored(row) for row in result]
+
+    @property
+    def committed(self) -> list[StoredEvent]:
+        return list(self._committed)
+
+    async def write(self) -> None:
+        """Insert the pending events; called inside the transaction, before COMMIT."""
+        if not self._pending:
+            return
+        if self._connection.dialect.name == "postgresql":
+            # Concurrent transactions would otherwise commit their seqs out of order and
+            # a reader of ``since`` could step past an event that commits a moment later.
+            # Held to the end of the transaction, the lock makes seqs grow in commit order.
+            await self._connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_EVENT_LOCK)))
+        rows = [
+            {
+                "tenant": event.tenant,
+                "contact": event.contact,
+                "agent": event.agent,
+                "type": event.type,
+                "at": event.at,
+                "permission": event.permission,
+                "data": dict(event.data),
+            }
+            for event in self._pending
+        ]
+        result = await self._connection.execute(
+            sa.insert(events).returning(events.c.seq, sort_by_parameter_order=True), rows
+        )
+        seqs = result.scalars().all()
+        self._written = [
+            replace(event, seq=seq) for seq, event in zip(seqs, self._pending, strict=True)
+        ]
+
+    def commit(self) -> None:
+        """The transaction committed: the written events are now the committed ones."""
+        self._committed.extend(self._written)
+        self._pending.clear()
+        self._written = []
+
+
+def _stored(row: Any) -> StoredEvent:
+    return StoredEvent(
+        seq=row.seq,
+        tenant=row.tenant,
+        type=row.type,
+        at=row.at,
+        permission=row.permission,
+        contact=row.contact,
+        agent=row.agent,
+        data=row.data,
+    )

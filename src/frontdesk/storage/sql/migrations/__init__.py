@@ -1,0 +1,1 @@
+"""Alembic migration scripts; run them with :func:`frontdesk.storage.sql.migrate`."""

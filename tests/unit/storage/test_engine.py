@@ -1,0 +1,79 @@
+"""Database URLs, and the SQLite set-up that makes the embedded store durable and safe."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from frontdesk.domain.errors import ValidationError
+from frontdesk.domain.ids import TenantId
+from frontdesk.storage.sql import migrate, open_store
+from frontdesk.storage.sql.engine import SQLITE_BUSY_TIMEOUT_MS, async_url, create_engine
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:///data/frontdesk.db", "sqlite+aiosqlite:///data/frontdesk.db"),
+        ("sqlite+aiosqlite:////var/lib/fd.db", "sqlite+aiosqlite:////var/lib/fd.db"),
+        ("postgresql://fd:secret@db:5432/fd", "postgresql+asyncpg://fd:secret@db:5432/fd"),
+        ("postgres://fd@db/fd", "postgresql+asyncpg://fd@db/fd"),
+        ("postgresql+asyncpg://fd@db/fd", "postgresql+asyncpg://fd@db/fd"),
+    ],
+)
+def test_urls_are_run_on_the_async_drivers(given: str, expected: str) -> None:
+    assert async_url(given).render_as_string(hide_password=False) == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://fd@db/fd", "postgresql+psycopg2://fd@db/fd", "not a url", ""]
+)
+def test_other_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        async_url(url)
+    assert raised.value.code == "storage.invalid_url"
+
+
+async def test_sqlite_creates_the_folder_of_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "frontdesk.db"
+    await migrate(f"sqlite:///{path}")
+    assert path.is_file()
+
+
+async def test_sqlite_connections_are_durable_and_check_foreign_keys(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    try:
+        async with engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await pragma("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
+            assert (await pragma("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
+    finally:
+        await engine.dispose()
+
+
+async def test_two_stores_on_one_sqlite_file_lose_no_update(sqlite_url: str) -> None:
+    """Each transaction reads a counter and writes it back plus one, from two stores (as
+    from two processes): a transaction takes the write lock when it begins, so the other
+    store's transactions wait for it instead of failing or overwriting its update."""
+    await migrate(sqlite_url)
+    stores = [await open_store(sqlite_url), await open_store(sqlite_url)]
+    tenant = TenantId("acme")
+
+    async def increment(n: int) -> None:
+        async with stores[n % 2].transaction() as tx:
+            body = await tx.documents.get(tenant, "counter", "c")
+            count = 0 if body is None else body["n"]
+            await asyncio.sleep(0)  # let the other tasks run between read and write
+            await tx.documents.put(tenant, "counter", "c", {"n": count + 1})
+
+    try:
+        await asyncio.gather(*(increment(n) for n in range(20)))
+        async with stores[0].transaction() as tx:
+            assert await tx.documents.get(tenant, "counter", "c") == {"n": 20}
+    finally:
+        for store in stores:
+            await store.close()
