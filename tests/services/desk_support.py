@@ -92,7 +92,8 @@ class Stack:
 
     async def submit(self, sender: str, point: str = "web-form", **extra: object) -> ContactId:
         live, _ = await self.dispatcher.submit(
-            T, Submission(access_point=point, sender=sender, **extra)  # type: ignore[arg-type]
+            T,
+            Submission(access_point=point, sender=sender, **extra),  # type: ignore[arg-type]
         )
         await self.dispatcher.settle()
         return live.contact.id
@@ -167,6 +168,4 @@ async def build(store: Store, crm: Crm | None = None) -> Stack:
         await configuration.put_agent(T, key, body, "test")
     version = await scenarios.save(T, SCENARIO, "test")
     await scenarios.publish(T, version.version, "test")
-    return Stack(
-        store, clock, bus, crm, dispatcher, configuration, scenarios, bus.subscribe(T)
-    )
+    return Stack(store, clock, bus, crm, dispatcher, configuration, scenarios, bus.subscribe(T))

@@ -23,7 +23,7 @@ from frontdesk.domain.handling import CrmStatus
 from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId
 from frontdesk.domain.repositories import ContactFilter
 from frontdesk.services.intake import Submission
-from tests.services.desk_support import SCENARIO, T, Stack, build, open_backend
+from tests.services.desk_support import SCENARIO, Stack, T, build, open_backend
 
 S = ContactState
 ANNA, BORIS, VERA = AgentId("anna"), AgentId("boris"), AgentId("vera")
@@ -41,7 +41,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 async def test_a_contact_is_offered_accepted_wrapped_up_and_written_to_history(
     stack: Stack,
 ) -> None:
-    customer = await stack.crm.upsert(  # type: ignore[attr-defined]
+    customer = await stack.crm.upsert(
         Customer(id=CustomerId("c1"), tenant=T, name="Иван Петров", phones=("+79161234567",))
     )
     await stack.ready("anna")
@@ -94,7 +94,8 @@ async def test_a_retried_submission_with_the_same_key_is_one_contact(stack: Stac
     first, created = await stack.dispatcher.submit(T, submission)
     again, created_again = await stack.dispatcher.submit(T, submission)
     await stack.dispatcher.settle()
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert again.contact.id == first.contact.id
     async with stack.store.transaction() as tx:
         assert len(await tx.contacts.search(T, ContactFilter())) == 1
@@ -173,7 +174,7 @@ async def test_menu_choices_come_from_collected_digits(stack: Stack) -> None:
 
 
 async def test_vip_customers_get_the_vip_queue_and_card(stack: Stack) -> None:
-    await stack.crm.upsert(  # type: ignore[attr-defined]
+    await stack.crm.upsert(
         Customer(id=CustomerId("v"), tenant=T, name="Ms Big", vip=True, phones=("+79165550000",))
     )
     await stack.ready("anna", "vera")
@@ -211,7 +212,7 @@ async def test_a_slow_crm_does_not_hold_routing(tmp_path: Path) -> None:
 
 
 async def test_a_transfer_is_a_new_segment_of_the_same_contact(stack: Stack) -> None:
-    await stack.crm.upsert(  # type: ignore[attr-defined]
+    await stack.crm.upsert(
         Customer(id=CustomerId("c1"), tenant=T, name="Known", phones=("+79161234567",))
     )
     await stack.ready("anna", "boris")
@@ -262,7 +263,8 @@ async def test_a_due_callback_is_offered_to_the_agent_who_booked_it(stack: Stack
     assert live.contact.channel_data["callback"] == "cb1"
     async with stack.store.transaction() as tx:
         stored = await tx.callbacks.get(T, "cb1")
-    assert stored is not None and stored.state is CallbackState.DONE
+    assert stored is not None
+    assert stored.state is CallbackState.DONE
 
 
 async def test_a_customer_who_leaves_the_queue_is_abandoned(stack: Stack) -> None:

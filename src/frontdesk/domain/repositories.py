@@ -216,9 +216,7 @@ class Deliveries(Protocol):
         """Pending deliveries of every tenant whose time has come, oldest first."""
 
     async def update(self, delivery: Delivery) -> None: ...
-    async def all(
-        self, tenant: TenantId, subscription: str, limit: int = 50
-    ) -> list[Delivery]: ...
+    async def all(self, tenant: TenantId, subscription: str, limit: int = 50) -> list[Delivery]: ...
 
 
 class Transaction(Protocol):

@@ -944,9 +944,20 @@ class TenantDesk:
                     tenant=self.tenant, at=now, contact=contact.id, channel=contact.channel,
                     ani=contact.ani, access_point=contact.access_point,
                 ))  # fmt: skip
-                env = router.environment(contact, None, now)
                 kind, _, key = target.partition(":")
                 queue = QueueId(key) if kind == "queue" else None
+                self._emit(tx, ContactEnriched(
+                    tenant=self.tenant, at=now, contact=contact.id, customer=contact.customer,
+                    crm=handling.crm.value,
+                ))  # fmt: skip
+                handling = replace(handling, queue=queue, explanation=(
+                    f"callback {callback.id} fell due: to {kind} {key}",
+                ))  # fmt: skip
+                self._emit(tx, ContactRouted(
+                    tenant=self.tenant, at=now, contact=contact.id, rule="callback",
+                    action="queue", queue=queue, explanation=handling.explanation,
+                ))  # fmt: skip
+                env = router.environment(contact, None, now)
                 contact, handling = self._enqueue(
                     tx, env, contact, handling, direct_steps(kind, key), queue, 0, now
                 )

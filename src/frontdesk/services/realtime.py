@@ -1,0 +1,630 @@
+"""Realtime views: the agent desktop and the supervisor wallboard, as snapshot + events.
+
+A view is a frozen value. :func:`agent_snapshot` and :func:`supervisor_snapshot` read
+one from the store together with the seq of the last event it reflects;
+:func:`apply_event` is pure and turns a view and the next event of the tenant into the
+next view. Applying every event published after a snapshot gives what a fresh snapshot
+reads — the tests hold both views to that. :func:`agent_json` and
+:func:`supervisor_json` are the wire forms.
+
+"Today" is the tenant's local day, in the time zone of the published scenario (else
+Europe/Moscow). Today's figures are those of the contacts that **arrived today**; a
+contact counts in each queue it entered (a transfer to a queue is a new entry), as in
+:mod:`frontdesk.analytics.metrics`: *offered* is every entry, *answered* and
+*abandoned* are entries that ended so, the service level is entries answered within
+the queue's target over entries offered, ASA the mean wait of answered entries. An
+agent's figures are the contacts that arrived today which the agent closed, and their
+handle time from the agent's accept to the close. A view moves on to the next day with
+the first event after local midnight.
+
+Both views follow every open contact of the tenant: the events that offer a contact
+to an agent do not repeat its channel, number or customer, so the agent's view learns
+them when the contact arrives. The agent's wire form shows only the agent's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar, overload
+from zoneinfo import ZoneInfo
+
+from frontdesk.domain.agents import Agent, AgentState
+from frontdesk.domain.contacts import ContactState
+from frontdesk.domain.errors import NotFoundError
+from frontdesk.domain.events import StoredEvent
+from frontdesk.domain.handling import LiveContact
+from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, TenantId
+from frontdesk.domain.queues import ServiceLevelTarget
+from frontdesk.domain.repositories import ContactFilter, Contacts, EventLog, Store
+from frontdesk.services.desk import OPEN_STATES, TenantDesk
+
+S = ContactState
+DEFAULT_TIMEZONE = "Europe/Moscow"
+#: Contact states in which a contact waits in line.
+IN_LINE = frozenset({S.QUEUED, S.OFFERED})
+#: Contact states in which a contact is an agent's: ringing or being served.
+WITH_AGENT = frozenset({S.OFFERED, S.CONNECTED, S.WRAP_UP})
+_PAGE = 1000
+
+V = TypeVar("V", "AgentView", "SupervisorView")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLine:
+    """An open contact as the views follow it."""
+
+    state: ContactState
+    channel: str
+    ani: str
+    arrived_at: datetime
+    customer: CustomerId | None = None
+    queue: QueueId | None = None  # the decided queue; of the current entry once in line
+    agent: AgentId | None = None  # offered to, or serving
+    queued_since: datetime | None = None  # when the contact last entered a line
+    connected_at: datetime | None = None  # the last accept
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLine:
+    state: AgentState
+    reason: str | None = None  # the not-ready reason
+    since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferLine:
+    queue: QueueId | None
+    offered_at: datetime
+    timeout: float  # seconds the agent has to accept
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDay:
+    """A queue's service-level target and today's figures. ``target`` is None for a queue
+    that is no longer configured but still has contacts."""
+
+    name: str
+    target: ServiceLevelTarget | None
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    answered_in_target: int = 0
+    answered_wait: timedelta = timedelta()  # the total wait of answered entries
+
+
+@dataclass(frozen=True, slots=True)
+class AgentView:
+    """One agent's desktop. ``contacts`` holds every open contact of the tenant; the
+    agent's own are those whose ``agent`` is this agent."""
+
+    tenant: TenantId
+    agent: AgentId
+    seq: int  # the last event included
+    timezone: str
+    day: date
+    line: AgentLine
+    offers: Mapping[ContactId, OfferLine]
+    contacts: Mapping[ContactId, ContactLine]
+    handled: int = 0
+    handle_time: timedelta = timedelta()
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorView:
+    """The tenant's wallboard: queues, agents and the open contacts."""
+
+    tenant: TenantId
+    seq: int  # the last event included
+    timezone: str
+    day: date
+    queues: Mapping[QueueId, QueueDay]
+    agents: Mapping[AgentId, AgentLine]
+    contacts: Mapping[ContactId, ContactLine]
+
+
+# --- snapshots --------------------------------------------------------------------------
+
+
+def timezone_of(desk: TenantDesk) -> str:
+    """The tenant's time zone: the published scenario's, else Europe/Moscow."""
+    return desk.router.plan.timezone if desk.router is not None else DEFAULT_TIMEZONE
+
+
+async def last_seq(events: EventLog, tenant: TenantId) -> int:
+    """The seq of the tenant's newest event, 0 when it has none.
+
+    The log only answers "what comes after seq n", so probe doubling n and then bisect:
+    a logarithmic number of one-row look-ups.
+    """
+    low, high = 0, 1
+    while await events.since(tenant, high, 1):
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if await events.since(tenant, middle, 1):
+            low = middle
+        else:
+            high = middle
+    return high if await events.since(tenant, low, 1) else 0
+
+
+async def supervisor_snapshot(store: Store, desk: TenantDesk, now: datetime) -> SupervisorView:
+    """The tenant's wallboard as the store has it at ``now``."""
+    tenant = desk.tenant
+    zone = timezone_of(desk)
+    day, start = _day_of(now, zone)
+    async with store.transaction() as tx:
+        # First the seq, then the rest, in one transaction: the view holds no later event.
+        seq = await last_seq(tx.events, tenant)
+        open_contacts = await tx.contacts.in_states(tenant, OPEN_STATES)
+        today = await _all(tx.contacts, tenant, ContactFilter(since=start))
+        agents = await tx.agents.all(tenant)
+        accepts = {
+            live.contact.id: await _accept_times(tx.events, tenant, live.contact.id)
+            for live in today
+            if sum(1 for s in live.contact.segments if s.agent is not None) > 1
+        }
+    queues = {
+        queue_id: QueueDay(name=queue.name or queue_id, target=queue.service_level)
+        for queue_id, queue in desk.config.queues.items()
+    }
+    for live in today:
+        _count_entries(queues, live, accepts.get(live.contact.id, ()))
+    return SupervisorView(
+        tenant=tenant,
+        seq=seq,
+        timezone=zone,
+        day=day,
+        queues=queues,
+        agents={agent.id: _agent_line(agent) for agent in agents},
+        contacts={live.contact.id: _contact_line(live) for live in open_contacts},
+    )
+
+
+async def agent_snapshot(
+    store: Store, desk: TenantDesk, agent_id: AgentId, now: datetime
+) -> AgentView:
+    """One agent's desktop as the store has it at ``now``; NotFoundError
+    ``agent.not_found`` for an unknown agent."""
+    tenant = desk.tenant
+    zone = timezone_of(desk)
+    day, start = _day_of(now, zone)
+    async with store.transaction() as tx:
+        seq = await last_seq(tx.events, tenant)
+        agent = await tx.agents.get(tenant, agent_id)
+        if agent is None:
+            raise NotFoundError(f"agent {agent_id} does not exist", code="agent.not_found")
+        open_contacts = await tx.contacts.in_states(tenant, OPEN_STATES)
+        offers = {
+            live.contact.id: await _offer(tx.events, live, agent_id, desk.config.ring_timeout)
+            for live in open_contacts
+            if live.contact.state is S.OFFERED and live.handling.agent == agent_id
+        }
+        closed_today = ContactFilter(states=frozenset({S.CLOSED}), agent=agent_id, since=start)
+        closed = await _all(tx.contacts, tenant, closed_today)
+    handle_time = sum(
+        (
+            live.handling.closed_at - live.handling.connected_at
+            for live in closed
+            if live.handling.closed_at is not None and live.handling.connected_at is not None
+        ),
+        timedelta(),
+    )
+    return AgentView(
+        tenant=tenant,
+        agent=agent_id,
+        seq=seq,
+        timezone=zone,
+        day=day,
+        line=_agent_line(agent),
+        offers=offers,
+        contacts={live.contact.id: _contact_line(live) for live in open_contacts},
+        handled=len(closed),
+        handle_time=handle_time,
+    )
+
+
+def _day_of(now: datetime, zone: str) -> tuple[date, datetime]:
+    """The local day of ``now`` and the instant (UTC) it began."""
+    tz = ZoneInfo(zone)
+    day = now.astimezone(tz).date()
+    return day, datetime.combine(day, time(), tz).astimezone(UTC)
+
+
+async def _all(contacts: Contacts, tenant: TenantId, where: ContactFilter) -> list[LiveContact]:
+    found: list[LiveContact] = []
+    while True:
+        page = await contacts.search(tenant, replace(where, limit=_PAGE, offset=len(found)))
+        found.extend(page)
+        if len(page) < _PAGE:
+            return found
+
+
+async def _accept_times(events: EventLog, tenant: TenantId, contact: ContactId) -> list[datetime]:
+    # The contact keeps only its last accept; earlier entries' accepts are in the log.
+    return [e.at for e in await events.for_contact(tenant, contact) if e.type == "contact.accepted"]
+
+
+async def _offer(events: EventLog, live: LiveContact, agent: AgentId, timeout: float) -> OfferLine:
+    """The ringing offer as its event made it (the timeout is not kept on the contact)."""
+    for event in reversed(await events.for_contact(live.contact.tenant, live.contact.id)):
+        if event.type == "contact.offered" and event.agent == agent:
+            return _offer_line(event)
+    offered_at = (
+        live.handling.offered_at or live.contact.state_changed_at or live.contact.arrived_at
+    )
+    return OfferLine(queue=live.handling.queue, offered_at=offered_at, timeout=timeout)
+
+
+def _count_entries(
+    queues: dict[QueueId, QueueDay], live: LiveContact, accepts: Iterable[datetime]
+) -> None:
+    """Add the queue entries of one contact of today to ``queues``."""
+    contact = live.contact
+    answered = [s for s in contact.segments if s.agent is not None]
+    # Each answered entry was accepted once, in order; the contact keeps the last accept.
+    accepted_at = dict(zip((s.index for s in answered), accepts, strict=False))
+    if answered and live.handling.connected_at is not None:
+        accepted_at[answered[-1].index] = live.handling.connected_at
+    last = contact.segments[-1].index if contact.segments else None
+    for segment in contact.segments:
+        if segment.queue is None:
+            continue
+        _bump(queues, segment.queue, offered=1)
+        if segment.agent is not None:
+            wait = accepted_at.get(segment.index, segment.started_at) - segment.started_at
+            _answered(queues, segment.queue, wait)
+        elif segment.index == last and contact.state is S.ABANDONED:
+            _bump(queues, segment.queue, abandoned=1)
+
+
+def _agent_line(agent: Agent) -> AgentLine:
+    reason = agent.reason if agent.state is AgentState.NOT_READY else None
+    return AgentLine(state=agent.state, reason=reason, since=agent.state_since)
+
+
+def _contact_line(live: LiveContact) -> ContactLine:
+    contact, handling = live.contact, live.handling
+    return ContactLine(
+        state=contact.state,
+        channel=contact.channel.value,
+        ani=contact.ani,
+        arrived_at=contact.arrived_at,
+        customer=contact.customer,
+        queue=handling.queue,
+        agent=handling.agent,
+        queued_since=contact.segments[-1].started_at if contact.segments else None,
+        connected_at=handling.connected_at,
+    )
+
+
+def _offer_line(event: StoredEvent) -> OfferLine:
+    return OfferLine(
+        queue=event.data.get("queue"),
+        offered_at=event.at,
+        timeout=float(event.data.get("timeout", 0.0)),
+    )
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+@overload
+def apply_event(view: AgentView, event: StoredEvent) -> AgentView: ...
+@overload
+def apply_event(view: SupervisorView, event: StoredEvent) -> SupervisorView: ...
+def apply_event(view: AgentView | SupervisorView, event: StoredEvent) -> Any:
+    """The view after ``event``, the next event of the view's tenant. Pure: ``view`` is
+    left as it is. Events of another tenant, or already included, change nothing."""
+    if event.tenant != view.tenant or event.seq <= view.seq:
+        return view
+    if isinstance(view, AgentView):
+        return _apply_to_agent(_rolled(view, event.at), event)
+    return _apply_to_supervisor(_rolled(view, event.at), event)
+
+
+def own_contacts(view: AgentView) -> dict[ContactId, ContactLine]:
+    """The contacts offered to or served by the view's agent."""
+    return {cid: line for cid, line in view.contacts.items() if _is_own(view, cid)}
+
+
+def agent_sees(before: AgentView, after: AgentView, event: StoredEvent) -> bool:
+    """Whether the agent's stream shows ``event``: it is about the agent, or about a
+    contact offered to or served by them before or after it."""
+    if event.agent == before.agent:
+        return True
+    contact = event.contact
+    return contact is not None and (
+        _is_own(before, ContactId(contact)) or _is_own(after, ContactId(contact))
+    )
+
+
+def _is_own(view: AgentView, contact: ContactId) -> bool:
+    line = view.contacts.get(contact)
+    return line is not None and line.agent == view.agent and line.state in WITH_AGENT
+
+
+def _rolled(view: V, at: datetime) -> V:
+    """A view of the day of ``at``: today's figures start again at midnight."""
+    day = at.astimezone(ZoneInfo(view.timezone)).date()
+    if day <= view.day:
+        return view
+    if isinstance(view, AgentView):
+        return replace(view, day=day, handled=0, handle_time=timedelta())
+    queues = {
+        queue_id: QueueDay(name=figures.name, target=figures.target)
+        for queue_id, figures in view.queues.items()
+        if figures.target is not None
+    }
+    return replace(view, day=day, queues=queues)
+
+
+def _apply_to_supervisor(view: SupervisorView, event: StoredEvent) -> SupervisorView:
+    view = replace(view, seq=event.seq)
+    if event.type == "agent.state_changed" and event.agent is not None:
+        agents = dict(view.agents)
+        agents[event.agent] = _agent_changed(event)
+        return replace(view, agents=agents)
+    contacts, before, after = _follow(view.contacts, event)
+    if after is None:
+        return view
+    view = replace(view, contacts=contacts)
+    if after.arrived_at.astimezone(ZoneInfo(view.timezone)).date() != view.day:
+        return view
+    queues = dict(view.queues)
+    if _entry_counted(queues, before, after, event):
+        return replace(view, queues=queues)
+    return view
+
+
+def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
+    view = replace(view, seq=event.seq)
+    if event.type == "agent.state_changed":
+        return replace(view, line=_agent_changed(event)) if event.agent == view.agent else view
+    contacts, before, after = _follow(view.contacts, event)
+    if after is None:
+        return view
+    view = replace(view, contacts=contacts)
+    contact = ContactId(str(event.contact))
+    if event.type == "contact.offered" and after.agent == view.agent:
+        offers = dict(view.offers)
+        offers[contact] = _offer_line(event)
+        return replace(view, offers=offers)
+    if event.type != "contact.state_changed" or before is None:
+        return view
+    if before.state is S.OFFERED and contact in view.offers:
+        offers = dict(view.offers)
+        del offers[contact]
+        view = replace(view, offers=offers)
+    local_day = after.arrived_at.astimezone(ZoneInfo(view.timezone)).date()
+    if after.state is S.CLOSED and before.agent == view.agent and local_day == view.day:
+        view = replace(
+            view,
+            handled=view.handled + 1,
+            handle_time=view.handle_time + (event.at - (before.connected_at or event.at)),
+        )
+    return view
+
+
+def _agent_changed(event: StoredEvent) -> AgentLine:
+    state = AgentState(event.data["new"])
+    reason = event.data.get("reason") if state is AgentState.NOT_READY else None
+    return AgentLine(state=state, reason=reason, since=event.at)
+
+
+def _follow(
+    contacts: Mapping[ContactId, ContactLine], event: StoredEvent
+) -> tuple[Mapping[ContactId, ContactLine], ContactLine | None, ContactLine | None]:
+    """The open contacts after ``event``, and its contact's line before and after it (the
+    line after may be in a final state: it has just left the open contacts)."""
+    if event.contact is None:
+        return contacts, None, None
+    contact = ContactId(event.contact)
+    before = contacts.get(contact)
+    after = _next_line(before, event)
+    if after is None or after is before:
+        return contacts, before, after
+    changed = dict(contacts)
+    if after.state in OPEN_STATES:
+        changed[contact] = after
+    else:
+        changed.pop(contact, None)
+    return changed, before, after
+
+
+def _next_line(line: ContactLine | None, event: StoredEvent) -> ContactLine | None:
+    data = event.data
+    if event.type == "contact.arrived":
+        return ContactLine(
+            state=S.ARRIVED, channel=data["channel"], ani=data["ani"], arrived_at=event.at
+        )
+    if line is None:  # a contact closed before the view began
+        return None
+    if event.type == "contact.enriched":
+        return replace(line, customer=data.get("customer"))
+    if event.type == "contact.routed":
+        return replace(line, queue=data.get("queue"))
+    if event.type == "contact.offered":
+        return replace(line, agent=data["agent"])
+    if event.type == "contact.accepted":
+        return replace(line, connected_at=event.at)
+    if event.type == "contact.transferred":
+        return replace(line, queue=data.get("to_queue"))
+    if event.type != "contact.state_changed":
+        return line
+    old, new = S(data["old"]), S(data["new"])
+    if new is not S.QUEUED:
+        return replace(line, state=new)
+    if old is S.OFFERED:  # declined, rang out or withdrawn: the place in line is kept
+        return replace(line, state=new, agent=None)
+    if old is S.TRANSFERRED:  # a new entry; ``contact.transferred`` names the queue next
+        return replace(line, state=new, agent=None, queue=None, queued_since=event.at)
+    return replace(line, state=new, queued_since=event.at)
+
+
+def _entry_counted(
+    queues: dict[QueueId, QueueDay],
+    before: ContactLine | None,
+    after: ContactLine,
+    event: StoredEvent,
+) -> bool:
+    """Count what ``event`` did to a queue entry of a contact of today into ``queues``;
+    False when it did nothing."""
+    queue = after.queue
+    if queue is None:
+        return False
+    if event.type == "contact.transferred":
+        _bump(queues, queue, offered=1)
+        return True
+    if event.type != "contact.state_changed" or before is None:
+        return False
+    old, new = S(event.data["old"]), S(event.data["new"])
+    if new is S.QUEUED and old not in (S.OFFERED, S.TRANSFERRED):
+        _bump(queues, queue, offered=1)
+    elif new is S.CONNECTED and old is S.OFFERED:
+        _answered(queues, queue, event.at - (after.queued_since or event.at))
+    elif new is S.ABANDONED and old in IN_LINE:
+        _bump(queues, queue, abandoned=1)
+    else:
+        return False
+    return True
+
+
+def _bump(queues: dict[QueueId, QueueDay], queue: QueueId, **steps: int) -> None:
+    figures = queues.get(queue) or QueueDay(name=queue, target=None)
+    queues[queue] = replace(
+        figures, **{name: getattr(figures, name) + step for name, step in steps.items()}
+    )
+
+
+def _answered(queues: dict[QueueId, QueueDay], queue: QueueId, wait: timedelta) -> None:
+    figures = queues.get(queue) or QueueDay(name=queue, target=None)
+    target = figures.target
+    in_target = target is not None and wait <= timedelta(seconds=target.seconds)
+    queues[queue] = replace(
+        figures,
+        answered=figures.answered + 1,
+        answered_in_target=figures.answered_in_target + in_target,
+        answered_wait=figures.answered_wait + wait,
+    )
+
+
+# --- wire forms -------------------------------------------------------------------------
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat()
+
+
+def _seconds(total: timedelta, count: int) -> float | None:
+    return round(total.total_seconds() / count, 2) if count else None
+
+
+def contact_json(contact: ContactId, line: ContactLine) -> dict[str, Any]:
+    return {
+        "contact": contact,
+        "state": line.state.value,
+        "channel": line.channel,
+        "ani": line.ani,
+        "customer": line.customer,
+        "arrived_at": _iso(line.arrived_at),
+        "queue": line.queue,
+        "agent": line.agent,
+        "queued_since": _iso(line.queued_since),
+        "connected_at": _iso(line.connected_at),
+    }
+
+
+def agent_json(view: AgentView) -> dict[str, Any]:
+    """The agent's desktop as JSON: state, ringing offers, own contacts, today's figures."""
+    offers = sorted(view.offers.items(), key=lambda item: (item[1].offered_at, item[0]))
+    own = sorted(own_contacts(view).items(), key=lambda item: (item[1].arrived_at, item[0]))
+    return {
+        "tenant": view.tenant,
+        "agent": view.agent,
+        "seq": view.seq,
+        "day": view.day.isoformat(),
+        "timezone": view.timezone,
+        "state": view.line.state.value,
+        "reason": view.line.reason,
+        "since": _iso(view.line.since),
+        "offers": [
+            {
+                "contact": contact,
+                "queue": offer.queue,
+                "offered_at": _iso(offer.offered_at),
+                "timeout": offer.timeout,
+                "expires_at": _iso(offer.offered_at + timedelta(seconds=offer.timeout)),
+            }
+            for contact, offer in offers
+        ],
+        "contacts": [
+            contact_json(contact, line) for contact, line in own if line.state is not S.OFFERED
+        ],
+        "today": {
+            "handled": view.handled,
+            "average_handle_time": _seconds(view.handle_time, view.handled),
+        },
+    }
+
+
+def supervisor_json(view: SupervisorView) -> dict[str, Any]:
+    """The wallboard as JSON: per queue waiting and today's figures, agents by state, the
+    open contacts. Service level is a percentage; ASA and waits are in seconds."""
+    in_line: dict[QueueId, list[datetime]] = {}
+    for line in view.contacts.values():
+        if line.state in IN_LINE and line.queue is not None:
+            in_line.setdefault(line.queue, []).append(line.queued_since or line.arrived_at)
+    working: dict[AgentId, list[ContactId]] = {}
+    for contact, line in sorted(view.contacts.items()):
+        if line.agent is not None and line.state in WITH_AGENT:
+            working.setdefault(line.agent, []).append(contact)
+    queues = []
+    for queue in sorted(set(view.queues) | set(in_line)):
+        figures = view.queues.get(queue) or QueueDay(name=queue, target=None)
+        waiting = in_line.get(queue, [])
+        target = figures.target
+        queues.append({
+            "queue": queue,
+            "name": figures.name,
+            "target": None if target is None else {"percent": target.percent,
+                                                   "seconds": target.seconds},
+            "waiting": len(waiting),
+            "oldest_waiting_since": _iso(min(waiting)) if waiting else None,
+            "offered": figures.offered,
+            "answered": figures.answered,
+            "abandoned": figures.abandoned,
+            "answered_in_target": figures.answered_in_target,
+            "service_level": round(100 * figures.answered_in_target / figures.offered, 1)
+            if figures.offered and target is not None else None,
+            "asa": _seconds(figures.answered_wait, figures.answered),
+        })  # fmt: skip
+    by_state = {state.value: 0 for state in AgentState}
+    for agent_line in view.agents.values():
+        by_state[agent_line.state.value] += 1
+    return {
+        "tenant": view.tenant,
+        "seq": view.seq,
+        "day": view.day.isoformat(),
+        "timezone": view.timezone,
+        "queues": queues,
+        "agents_by_state": by_state,
+        "agents": [
+            {
+                "agent": agent,
+                "state": line.state.value,
+                "reason": line.reason,
+                "since": _iso(line.since),
+                "contacts": working.get(agent, []),
+            }
+            for agent, line in sorted(view.agents.items())
+        ],
+        "contacts": [
+            contact_json(contact, line)
+            for contact, line in sorted(
+                view.contacts.items(), key=lambda i: (i[1].arrived_at, i[0])
+            )
+        ],
+    }
