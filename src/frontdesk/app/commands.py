@@ -15,13 +15,16 @@ import uvicorn
 from frontdesk.app.demo import Traffic, load_demo
 from frontdesk.app.demo_data import DemoData, generate
 from frontdesk.app.runtime import Runtime, open_database, password_hasher, server_app
+from frontdesk.bus.memory import MemoryBus
 from frontdesk.config import Settings
+from frontdesk.crm.builtin.adapter import BuiltinCrm
 from frontdesk.domain.ids import AgentId, TenantId
 from frontdesk.domain.users import Role
 from frontdesk.routing.scenario import ScenarioError
 from frontdesk.services.auth import AuthService
 from frontdesk.services.clock import SystemClock
-from frontdesk.services.scenarios import compile_for
+from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.scenarios import ScenarioService, compile_for
 from frontdesk.storage.sql import current_revision, head_revision, migrate, open_store
 from frontdesk.web.app import create_app
 
@@ -90,16 +93,22 @@ def check_config(settings: Settings) -> int:
 
 
 def publish_scenario(settings: Settings, tenant: str, text: str, comment: str) -> int:
+    """Save and publish in the database; a running server picks the version up."""
+
     async def run() -> int:
-        runtime = Runtime(settings)
-        frontdesk = await runtime.start()
+        store = await open_database(settings)
+        clock = SystemClock()
+        bus = MemoryBus()
+        dispatcher = Dispatcher(store, BuiltinCrm(store, clock), bus, clock)
         try:
-            version = await frontdesk.scenarios.save(TenantId(tenant), text, "cli", comment)
-            publication = await frontdesk.scenarios.publish(
-                TenantId(tenant), version.version, "cli"
-            )
+            await AuthService(store, clock).ensure_tenant(TenantId(tenant), tenant)
+            await dispatcher.add_tenant(TenantId(tenant))
+            scenarios = ScenarioService(store, dispatcher, clock)
+            version = await scenarios.save(TenantId(tenant), text, "cli", comment)
+            publication = await scenarios.publish(TenantId(tenant), version.version, "cli")
         finally:
-            await runtime.stop()
+            await dispatcher.stop()
+            await store.close()
         print(publication.diff or f"version {version.version} is the first published version")
         print(f"published version {version.version} for tenant {tenant}: {publication.note}")
         return 0

@@ -88,13 +88,12 @@ class ConfigurationService:
         agent = agent_from(tenant, key, body)
         desk = self.dispatcher.desk(tenant)
         before = desk.agents.get(agent.id)
-        stored = await desk.put_agent(agent)
-        async with self.store.transaction() as tx:
-            await tx.audit.add(AuditEntry(
-                tenant, self.clock.now(), actor, "create" if before is None else "update",
-                "agent", key, before=agent_document(before) if before else None,
-                after=agent_document(stored),
-            ))  # fmt: skip
+        entry = AuditEntry(
+            tenant, self.clock.now(), actor, "create" if before is None else "update",
+            "agent", key, before=agent_document(before) if before else None,
+            after=agent_document(agent),
+        )  # fmt: skip
+        stored = await desk.put_agent(agent, entry)
         return stored, before is None
 
     async def delete_agent(self, tenant: TenantId, key: str, actor: str) -> None:
@@ -108,12 +107,10 @@ class ConfigurationService:
                 raise ConflictError(
                     f"the published scenario routes to agent {key!r}", code="agent.in_use"
                 )
-        await desk.remove_agent(agent.id)
-        async with self.store.transaction() as tx:
-            await tx.audit.add(AuditEntry(
-                tenant, self.clock.now(), actor, "delete", "agent", key,
-                before=agent_document(agent),
-            ))  # fmt: skip
+        await desk.remove_agent(agent.id, AuditEntry(
+            tenant, self.clock.now(), actor, "delete", "agent", key,
+            before=agent_document(agent),
+        ))  # fmt: skip
 
 
 def _named_in_scenario(text: str, agent: str) -> bool:

@@ -22,6 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.agents import Agent, AgentState
+from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.callbacks import Callback, CallbackState
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import Contact, ContactState, SegmentKind
@@ -588,11 +589,15 @@ class TenantDesk:
         await self.guarded(change)
         return self.agents[agent_id]
 
-    async def put_agent(self, agent: Agent) -> Agent:
-        """Create or update an agent's profile; a live state in the store is kept."""
+    async def put_agent(self, agent: Agent, audit: AuditEntry | None = None) -> Agent:
+        """Create or update an agent's profile; a live state in the store is kept.
+
+        ``audit`` is written in the same transaction as the change."""
 
         async def change() -> None:
             async with self._transaction() as tx:
+                if audit is not None:
+                    await tx.audit.add(audit)
                 stored = await tx.agents.get(self.tenant, agent.id)
                 live = agent if stored is None else replace(
                     agent, state=stored.state, reason=stored.reason,
@@ -606,13 +611,15 @@ class TenantDesk:
         await self.guarded(change)
         return self.agents[agent.id]
 
-    async def remove_agent(self, agent_id: AgentId) -> None:
+    async def remove_agent(self, agent_id: AgentId, audit: AuditEntry | None = None) -> None:
         agent = self._agent(agent_id)
         if agent.state not in (AgentState.LOGGED_OUT, AgentState.NOT_READY, AgentState.READY):
             raise ConflictError(f"agent {agent_id} is working", code="agent.busy")
 
         async def change() -> None:
             async with self._transaction() as tx:
+                if audit is not None:
+                    await tx.audit.add(audit)
                 await tx.agents.delete(self.tenant, agent_id)
             del self.agents[agent_id]
             self.state.remove_agent(agent_id)

@@ -1,0 +1,39 @@
+"""The REST API: one router module per resource, mounted under ``/api/v1`` in this order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from frontdesk.web.api import (
+    agents,
+    audit,
+    callbacks,
+    configuration,
+    contact_actions,
+    contacts,
+    customer_files,
+    customer_records,
+    customers,
+    inbound,
+    scenarios,
+    session,
+    tokens,
+    users,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    inbound.router,
+    contacts.router,
+    contact_actions.router,
+    agents.router,
+    *configuration.ROUTERS,
+    scenarios.router,
+    users.router,
+    tokens.router,
+    customer_files.router,  # before customers: "/customers/export" is not a customer id
+    customers.router,
+    customer_records.router,
+    callbacks.router,
+    audit.router,
+)

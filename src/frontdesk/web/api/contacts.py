@@ -1,0 +1,98 @@
+"""Reading contacts: the list, one contact, and its timeline of stored events.
+
+Supervisors read every contact of the tenant; an agent reads only the contacts offered
+to them or served by them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
+
+from frontdesk.domain.channels import Channel
+from frontdesk.domain.contacts import ContactState
+from frontdesk.domain.errors import NotFoundError
+from frontdesk.domain.events import StoredEvent
+from frontdesk.domain.handling import LiveContact
+from frontdesk.domain.ids import AgentId, ContactId, CustomerId
+from frontdesk.domain.repositories import ContactFilter
+from frontdesk.services.auth import Forbidden, Principal
+from frontdesk.services.intake import sender_address
+from frontdesk.web.auth import Caller, FrontdeskDep, require
+from frontdesk.web.container import Frontdesk
+from frontdesk.web.schemas import ContactOut, EventOut, many
+
+router = APIRouter(prefix="/contacts", tags=["contacts"])
+MAX_PAGE = 500
+
+
+@router.get("")
+async def list_contacts(
+    principal: Annotated[Principal, Depends(require("contacts.read"))],
+    frontdesk: FrontdeskDep,
+    state: Annotated[list[ContactState] | None, Query()] = None,
+    customer: str | None = None,
+    agent: str | None = None,
+    channel: Channel | None = None,
+    ani: Annotated[str | None, Query(description="a phone number, however written")] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ContactOut]:
+    """Contacts matching every filter given, newest first."""
+    where = ContactFilter(
+        states=frozenset(state or ()),
+        customer=CustomerId(customer) if customer else None,
+        agent=AgentId(agent) if agent else None,
+        channel=channel.value if channel else None,
+        ani=sender_address(Channel.VOICE, ani)[0] if ani else None,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+    async with frontdesk.store.transaction() as tx:
+        found = await tx.contacts.search(principal.tenant, where)
+    return [ContactOut.of(live) for live in found]
+
+
+async def visible(
+    frontdesk: Frontdesk, principal: Principal, contact_id: str
+) -> tuple[LiveContact, list[StoredEvent]]:
+    """The contact and its events, if the caller may see them."""
+    tenant, key = principal.tenant, ContactId(contact_id)
+    async with frontdesk.store.transaction() as tx:
+        live = await tx.contacts.get(tenant, key)
+        events = await tx.events.for_contact(tenant, key) if live is not None else []
+    if live is None:
+        raise NotFoundError(f"contact {contact_id} does not exist", code="contact.not_found")
+    if not principal.can("contacts.read"):
+        principal.require("contacts.own")
+        me = principal.agent
+        worked_on = me is not None and (
+            live.handling.agent == me
+            or any(segment.agent == me for segment in live.contact.segments)
+            or any(event.agent == me for event in events)
+        )
+        if not worked_on:
+            raise Forbidden(
+                f"contact {contact_id} was never offered to {principal.actor}",
+                permission="contacts.read",
+            )
+    return live, events
+
+
+@router.get("/{contact_id}")
+async def get_contact(contact_id: str, principal: Caller, frontdesk: FrontdeskDep) -> ContactOut:
+    live, _ = await visible(frontdesk, principal, contact_id)
+    return ContactOut.of(live)
+
+
+@router.get("/{contact_id}/timeline")
+async def timeline(contact_id: str, principal: Caller, frontdesk: FrontdeskDep) -> list[EventOut]:
+    """Every stored event of the contact, oldest first, with the routing explanation."""
+    _, events = await visible(frontdesk, principal, contact_id)
+    return many(EventOut, events)
