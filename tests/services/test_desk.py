@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,9 +20,9 @@ from frontdesk.domain.callbacks import Callback, CallbackState
 from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.customers import Customer, CustomerProfile, Identity
 from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
-from frontdesk.domain.handling import CrmStatus
+from frontdesk.domain.handling import CrmStatus, LiveContact
 from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId
-from frontdesk.domain.repositories import ContactFilter
+from frontdesk.domain.repositories import ContactFilter, Store, Transaction
 from frontdesk.services.intake import Submission
 from tests.services.desk_support import SCENARIO, Stack, T, build, open_backend
 
@@ -365,3 +366,100 @@ async def test_unknown_ids_get_clear_errors(stack: Stack) -> None:
         await stack.desk.transfer(ANNA, ContactId("c"), queue=QueueId("nope"))
     with pytest.raises(NotFoundError):
         stack.dispatcher.desk(T.__class__("nobody"))
+
+
+async def test_a_consult_brings_in_a_second_agent_and_can_hand_the_contact_over(
+    stack: Stack,
+) -> None:
+    await stack.ready("anna", "boris")
+    contact = await stack.submit("+79161234567")
+    first = stack.offered_to(contact)
+    assert first is not None
+    second = BORIS if first == ANNA else ANNA
+    await stack.desk.accept(first, contact)
+    await stack.desk.consult(first, contact, to_agent=second)
+    assert stack.desk.offers[contact + "~consult"][0] == second  # type: ignore[index]
+    with pytest.raises(ConflictError):
+        await stack.desk.wrap_up(first, contact, close=True)  # not while consulting
+    await stack.desk.accept(second, contact)
+    live = await stack.contact(contact)
+    assert live.contact.state is S.CONNECTED
+    assert [(s.kind, s.agent, s.ended_at) for s in live.contact.segments][-1] == (
+        SegmentKind.CONSULT,
+        second,
+        None,
+    )
+    assert stack.desk.agents[second].state is AgentState.BUSY
+
+    handed = await stack.desk.end_consult(first, contact, hand_over=True)
+    assert handed.handling.agent == second
+    assert stack.desk.agents[first].state is AgentState.READY
+    assert handed.contact.segments[0].ended_at is not None
+    closed = await stack.desk.wrap_up(second, contact, "sale", close=True)
+    assert closed.contact.state is S.CLOSED
+    assert stack.desk.agents[second].state is AgentState.READY
+
+
+async def test_a_consult_can_end_with_the_first_agent_keeping_the_contact(stack: Stack) -> None:
+    await stack.ready("anna", "boris")
+    contact = await stack.submit("+79161234567")
+    first = stack.offered_to(contact)
+    assert first is not None
+    second = BORIS if first == ANNA else ANNA
+    await stack.desk.accept(first, contact)
+    await stack.desk.consult(first, contact, queue=QueueId("sales"))
+    await stack.desk.accept(second, contact)
+    kept = await stack.desk.end_consult(first, contact, hand_over=False)
+    assert kept.handling.agent == first
+    assert stack.desk.agents[second].state is AgentState.READY
+    assert kept.contact.segments[-1].ended_at is not None
+    # A consult nobody answered is withdrawn.
+    await stack.desk.set_agent_state(second, AgentState.NOT_READY, "break")
+    await stack.desk.consult(first, contact, to_agent=second)
+    withdrawn = await stack.desk.end_consult(first, contact, hand_over=True)
+    assert withdrawn.handling.consult is None
+    assert withdrawn.handling.agent == first
+    with pytest.raises(ConflictError):
+        await stack.desk.end_consult(first, contact, hand_over=True)
+
+
+class FailingOnce:
+    """A store whose next contact write fails, as a database error would mid-transaction."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.armed = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        async with self.inner.transaction() as tx:
+            if self.armed:
+                self.armed = False
+                original = tx.contacts.put
+
+                async def broken(live: LiveContact) -> None:
+                    await original(live)
+                    raise OSError("disk I/O error")
+
+                tx.contacts.put = broken  # type: ignore[method-assign]
+            yield tx
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_a_failed_write_loses_nothing_and_the_desk_keeps_working(tmp_path: Path) -> None:
+    flaky = FailingOnce(await open_backend("sqlite", tmp_path))
+    stack = await build(flaky)
+    await stack.ready("anna")
+    contact = await stack.submit("+79161234567")
+    flaky.armed = True
+    with pytest.raises(OSError, match="disk I/O error"):
+        await stack.desk.accept(ANNA, contact)
+    # Rolled back: still offered to anna (the desk rebuilt itself and offered it again).
+    assert await stack.state(contact) is S.OFFERED
+    assert stack.offered_to(contact) == ANNA
+    await stack.desk.accept(ANNA, contact)
+    assert await stack.state(contact) is S.CONNECTED
+    await stack.dispatcher.stop()
+    await flaky.close()

@@ -47,6 +47,8 @@ class Handling:
     disposition: str | None = None
     note: str = ""
     idempotency_key: str | None = None
+    consult: str | None = None  # an open consult: "queue:<id>" or "agent:<id>"
+    consult_agent: AgentId | None = None  # who answered the consult
     errors: tuple[str, ...] = field(default_factory=tuple)  # problems met on the way
 
 

@@ -25,7 +25,7 @@ from frontdesk.domain.agents import Agent, AgentState
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.callbacks import Callback, CallbackState
 from frontdesk.domain.channels import Channel
-from frontdesk.domain.contacts import Contact, ContactState, SegmentKind
+from frontdesk.domain.contacts import Contact, ContactState, Segment, SegmentKind
 from frontdesk.domain.customers import Activity, CustomerProfile
 from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.domain.events import (
@@ -126,12 +126,18 @@ class TenantDesk:
             self.state.set_agent(agent)
         undecided: list[ContactId] = []
         restored: list[LiveContact] = []
+        consults: list[LiveContact] = []
         for live in contacts:
             state = live.contact.state
             if state in (S.ARRIVED, S.ENRICHED):
                 undecided.append(live.contact.id)
             elif state in (S.CONNECTED, S.WRAP_UP) and live.handling.agent in self.agents:
                 self.state.take(live.handling.agent, live.contact.media)
+                consultant = live.handling.consult_agent
+                if consultant is not None and consultant in self.agents:
+                    self.state.take(consultant, live.contact.media)
+                elif live.handling.consult is not None:
+                    consults.append(live)
             elif state in (S.QUEUED, S.OFFERED, S.TRANSFERRED):
                 restored.append(live)
         restored.sort(key=lambda lv: (lv.handling.enqueued_at or 0.0, lv.handling.seq))
@@ -139,6 +145,8 @@ class TenantDesk:
         routers = await self._routers_of(restored)
         for live in restored:
             await self._requeue(live, routers.get(live.handling.scenario_version, self.router))
+        for live in consults:  # asked for before the restart: asked for again
+            await self._queue_consult(live, await self._profile(live), self.clock.now())
         if withdrawn:
             await self._withdraw_offers(withdrawn)
         await self._settle_agents(stored_states)
@@ -284,11 +292,13 @@ class TenantDesk:
             try:
                 await work()
                 await self.dispatch()
-            except Exception as error:
+            except (ValidationError, NotFoundError, ConflictError):
+                raise  # a refusal: every operation checks before it changes anything
+            except Exception:
                 # The transaction rolled back; the routing state may have moved already.
-                if not isinstance(error, ValidationError | NotFoundError | ConflictError):
-                    log.exception("tenant %s: desk operation failed", self.tenant)
+                log.exception("tenant %s: desk operation failed; reloading", self.tenant)
                 await self.load()
+                await self.dispatch()
                 raise
         self.wake()
 
@@ -446,26 +456,28 @@ class TenantDesk:
                 await self._make_offer(tx, offer, now)
 
     async def _make_offer(self, tx: Transaction, offer: Offer, now: datetime) -> None:
-        live = await tx.contacts.get(self.tenant, offer.contact)
+        contact_id = contact_of(offer.contact)
+        live = await tx.contacts.get(self.tenant, contact_id)
         if live is None:
-            raise NotFoundError(f"contact {offer.contact} vanished", code="contact.not_found")
-        contact = live.contact.moved_to(S.OFFERED, now)
+            raise NotFoundError(f"contact {contact_id} vanished", code="contact.not_found")
         explanation = offer.explain()
-        handling = replace(
-            live.handling, agent=offer.agent, offered_at=now,
-            explanation=(*live.handling.explanation, *explanation),
-        )  # fmt: skip
-        await tx.contacts.put(LiveContact(contact, handling))
-        self._moved(tx, contact, S.QUEUED, now)
+        if offer.contact == contact_id:  # a consult leaves the contact with its agent
+            contact = live.contact.moved_to(S.OFFERED, now)
+            handling = replace(
+                live.handling, agent=offer.agent, offered_at=now,
+                explanation=(*live.handling.explanation, *explanation),
+            )  # fmt: skip
+            await tx.contacts.put(LiveContact(contact, handling))
+            self._moved(tx, contact, S.QUEUED, now)
         timeout = self.config.ring_timeout
         self._emit(tx, ContactOffered(
-            tenant=self.tenant, at=now, contact=contact.id, agent=offer.agent,
+            tenant=self.tenant, at=now, contact=contact_id, agent=offer.agent,
             queue=offer.queue, step=offer.step.index, explanation=explanation, timeout=timeout,
         ))  # fmt: skip
         token = object()
-        self.offers[contact.id] = (offer.agent, token)
+        self.offers[offer.contact] = (offer.agent, token)
         await self._agent_to(tx, offer.agent, None, now)
-        self._at(now.timestamp() + timeout, _Timer("offer", contact.id, token))
+        self._at(now.timestamp() + timeout, _Timer("offer", offer.contact, token))
 
     async def _agent_to(
         self, tx: Transaction, agent_id: AgentId, wanted: AgentState | None, now: datetime,
@@ -533,7 +545,7 @@ class TenantDesk:
         if timer.kind == "offer":
             current = self.offers.get(ContactId(timer.key))
             if current is not None and current[1] is timer.token:
-                await self.decline(current[0], ContactId(timer.key), NO_ANSWER)
+                await self.decline(current[0], contact_of(ContactId(timer.key)), NO_ANSWER)
         elif timer.kind == "wrap_up":
             await self._auto_wrap_up(ContactId(timer.key), timer.token)
         elif timer.kind == "callback":
@@ -627,11 +639,13 @@ class TenantDesk:
         await self.guarded(change)
 
     async def accept(self, agent_id: AgentId, contact_id: ContactId) -> LiveContact:
-        self._check_offer(agent_id, contact_id)
+        key = self._offer_key(agent_id, contact_id)
+        if key != contact_id:
+            return await self._accept_consult(agent_id, contact_id, key)
         result: list[LiveContact] = []
 
         async def change() -> None:
-            self._check_offer(agent_id, contact_id)
+            self._offer_key(agent_id, contact_id)
             now = self.clock.now()
             async with self._transaction() as tx:
                 live = await self._get(tx, contact_id)
@@ -658,38 +672,43 @@ class TenantDesk:
         await self.guarded(change)
         return result[0]
 
-    def _check_offer(self, agent_id: AgentId, contact_id: ContactId) -> None:
-        offer = self.offers.get(contact_id)
-        if offer is None or offer[0] != agent_id:
-            raise ConflictError(
-                f"contact {contact_id} is not offered to agent {agent_id}",
-                code="offer.not_found",
-            )
+    def _offer_key(self, agent_id: AgentId, contact_id: ContactId) -> ContactId:
+        """The routing key of the offer of ``contact_id`` to ``agent_id``: the contact's
+        own, or its consult's."""
+        for key in (contact_id, consult_key(contact_id)):
+            offer = self.offers.get(key)
+            if offer is not None and offer[0] == agent_id:
+                return key
+        raise ConflictError(
+            f"contact {contact_id} is not offered to agent {agent_id}", code="offer.not_found"
+        )
 
     async def decline(self, agent_id: AgentId, contact_id: ContactId, reason: str) -> None:
         """The agent rejected the offer, or it rang out: the contact keeps its place and
         the agent is set not ready (so the contact goes to someone else)."""
-        self._check_offer(agent_id, contact_id)
+        self._offer_key(agent_id, contact_id)
 
         async def change() -> None:
-            self._check_offer(agent_id, contact_id)
-            await self._declined(agent_id, contact_id, reason, self.clock.now())
+            key = self._offer_key(agent_id, contact_id)
+            await self._declined(agent_id, key, reason, self.clock.now())
 
         await self.guarded(change)
 
     async def _declined(
-        self, agent_id: AgentId, contact_id: ContactId, reason: str, now: datetime,
+        self, agent_id: AgentId, key: ContactId, reason: str, now: datetime,
         *, set_agent: bool = True,
     ) -> None:  # fmt: skip
+        contact_id = contact_of(key)
         async with self._transaction() as tx:
             live = await self._get(tx, contact_id)
-            del self.offers[contact_id]
-            self.state.declined(contact_id, now.timestamp())
-            contact = live.contact.moved_to(S.QUEUED, now)
-            await tx.contacts.put(
-                LiveContact(contact, replace(live.handling, agent=None, offered_at=None))
-            )
-            self._moved(tx, contact, S.OFFERED, now)
+            del self.offers[key]
+            self.state.declined(key, now.timestamp())
+            if key == contact_id:
+                contact = live.contact.moved_to(S.QUEUED, now)
+                await tx.contacts.put(
+                    LiveContact(contact, replace(live.handling, agent=None, offered_at=None))
+                )
+                self._moved(tx, contact, S.OFFERED, now)
             self._emit(tx, OfferDeclined(
                 tenant=self.tenant, at=now, contact=contact_id, agent=agent_id, reason=reason
             ))  # fmt: skip
@@ -710,6 +729,14 @@ class TenantDesk:
                 f"agent {agent_id} is not serving contact {live.contact.id} "
                 f"(it is {live.contact.state})",
                 code="contact.not_serving",
+            )
+
+    @staticmethod
+    def _no_consult(live: LiveContact) -> None:
+        if live.handling.consult is not None:
+            raise ConflictError(
+                f"contact {live.contact.id} has a consult open: end it first",
+                code="consult.open",
             )
 
     def _check_disposition(self, disposition: str | None) -> None:
@@ -738,6 +765,7 @@ class TenantDesk:
             async with self._transaction() as tx:
                 live = await self._get(tx, contact_id)
                 self._serving(live, agent_id, S.CONNECTED, S.WRAP_UP)
+                self._no_consult(live)
                 contact, handling = live.contact, live.handling
                 handling = replace(
                     handling,
@@ -816,15 +844,7 @@ class TenantDesk:
         to_agent: AgentId | None = None, note: str = "",
     ) -> LiveContact:  # fmt: skip
         """Hand the contact to a queue or an agent: a new segment of the same contact."""
-        if (queue is None) == (to_agent is None):
-            raise ValidationError("transfer to a queue or to an agent", code="transfer.target")
-        if queue is not None and queue not in self.config.queues:
-            raise NotFoundError(f"queue {queue} does not exist", code="queue.not_found")
-        if to_agent is not None:
-            self._agent(to_agent)
-            if to_agent == agent_id:
-                raise ValidationError("cannot transfer to oneself", code="transfer.target")
-        target = f"queue:{queue}" if queue is not None else f"agent:{to_agent}"
+        target = self._target(agent_id, queue, to_agent)
         result: list[LiveContact] = []
 
         async def change() -> None:
@@ -839,6 +859,7 @@ class TenantDesk:
             async with self._transaction() as tx:
                 live = await self._get(tx, contact_id)
                 self._serving(live, agent_id, S.CONNECTED)
+                self._no_consult(live)
                 contact = live.contact.moved_to(S.TRANSFERRED, now)
                 self._moved(tx, contact, S.CONNECTED, now)
                 handling = replace(live.handling, target=target, note=note or live.handling.note)
@@ -861,6 +882,156 @@ class TenantDesk:
 
         await self.guarded(change)
         return result[0]
+
+    async def consult(
+        self, agent_id: AgentId, contact_id: ContactId, *, queue: QueueId | None = None,
+        to_agent: AgentId | None = None,
+    ) -> LiveContact:  # fmt: skip
+        """Ask a queue or an agent to join while the agent stays on the contact.
+
+        When someone answers, both serve the contact in its consult segment; the agent
+        then ends the consult, handing the contact over or keeping it
+        (:meth:`end_consult`)."""
+        target = self._target(agent_id, queue, to_agent)
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            async with self.store.transaction() as tx:
+                before = await self._get(tx, contact_id)
+            self._serving(before, agent_id, S.CONNECTED)
+            if before.handling.consult is not None:
+                raise ConflictError(
+                    f"contact {contact_id} has a consult open already", code="consult.open"
+                )
+            profile = await self._profile(before)
+            now = self.clock.now()
+            async with self._transaction() as tx:
+                live = await self._get(tx, contact_id)
+                updated = LiveContact(live.contact, replace(live.handling, consult=target))
+                await tx.contacts.put(updated)
+                await self._queue_consult(updated, profile, now)
+                self._emit(tx, ContactTransferred(
+                    tenant=self.tenant, at=now, contact=contact_id, agent=agent_id,
+                    kind="consult", to_queue=queue, to_agent=to_agent,
+                    segment=len(live.contact.segments),
+                ))  # fmt: skip
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    async def _queue_consult(
+        self, live: LiveContact, profile: CustomerProfile | None, now: datetime
+    ) -> None:
+        router = self.router
+        target = live.handling.consult
+        if router is None or target is None:
+            return
+        kind, _, key = target.partition(":")
+        env = router.environment(live.contact, profile, now)
+        self.state.enqueue(
+            consult_key(live.contact.id), live.contact.media, env,
+            QueueId(key) if kind == "queue" else None, direct_steps(kind, key),
+            live.contact.priority, now.timestamp(),
+        )  # fmt: skip
+
+    async def _accept_consult(
+        self, agent_id: AgentId, contact_id: ContactId, key: ContactId
+    ) -> LiveContact:
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            self._offer_key(agent_id, contact_id)
+            now = self.clock.now()
+            async with self._transaction() as tx:
+                live = await self._get(tx, contact_id)
+                del self.offers[key]
+                self.state.accepted(key)
+                kind, _, target = (live.handling.consult or "").partition(":")
+                segment = Segment(
+                    index=len(live.contact.segments), kind=SegmentKind.CONSULT,
+                    started_at=now, queue=QueueId(target) if kind == "queue" else None,
+                    agent=agent_id,
+                )  # fmt: skip
+                contact = replace(live.contact, segments=(*live.contact.segments, segment))
+                updated = LiveContact(contact, replace(live.handling, consult_agent=agent_id))
+                await tx.contacts.put(updated)
+                self._emit(tx, ContactAccepted(
+                    tenant=self.tenant, at=now, contact=contact_id, agent=agent_id, waited=0.0
+                ))  # fmt: skip
+                await self._agent_to(tx, agent_id, None, now)
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    async def end_consult(
+        self, agent_id: AgentId, contact_id: ContactId, *, hand_over: bool
+    ) -> LiveContact:
+        """End the consult: ``hand_over`` leaves the contact with the agent who answered
+        it; otherwise they leave and the agent keeps it. A consult not answered yet is
+        withdrawn."""
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            now = self.clock.now()
+            key = consult_key(contact_id)
+            async with self._transaction() as tx:
+                live = await self._get(tx, contact_id)
+                self._serving(live, agent_id, S.CONNECTED)
+                handling = live.handling
+                if handling.consult is None:
+                    raise ConflictError(
+                        f"contact {contact_id} has no consult open", code="consult.not_open"
+                    )
+                offer = self.offers.pop(key, None)
+                if offer is not None:
+                    self.state.declined(key, now.timestamp())
+                if key in self.state.waiting:
+                    self.state.remove(key)
+                consultant = handling.consult_agent
+                contact = live.contact
+                if consultant is None:  # nobody answered: the consult is withdrawn
+                    handling = replace(handling, consult=None)
+                else:
+                    leaving = agent_id if hand_over else consultant
+                    contact = replace(contact, segments=tuple(
+                        replace(s, ended_at=now)
+                        if s.agent == leaving and s.ended_at is None else s
+                        for s in contact.segments
+                    ))  # fmt: skip
+                    self.state.release(leaving, contact.media)
+                    handling = replace(
+                        handling, consult=None, consult_agent=None,
+                        agent=consultant if hand_over else agent_id,
+                    )  # fmt: skip
+                    self._emit(tx, ContactTransferred(
+                        tenant=self.tenant, at=now, contact=contact_id, agent=agent_id,
+                        kind="consult_handed_over" if hand_over else "consult_ended",
+                        to_queue=None, to_agent=handling.agent,
+                        segment=len(contact.segments) - 1,
+                    ))  # fmt: skip
+                    await self._agent_to(tx, leaving, None, now)
+                updated = LiveContact(contact, handling)
+                await tx.contacts.put(updated)
+                if offer is not None:
+                    await self._agent_to(tx, offer[0], None, now)
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    def _target(self, agent_id: AgentId, queue: QueueId | None, to_agent: AgentId | None) -> str:
+        """``queue:<id>`` or ``agent:<id>`` for a transfer or consult, checked."""
+        if (queue is None) == (to_agent is None):
+            raise ValidationError("name a queue or an agent", code="transfer.target")
+        if queue is not None and queue not in self.config.queues:
+            raise NotFoundError(f"queue {queue} does not exist", code="queue.not_found")
+        if to_agent is not None:
+            self._agent(to_agent)
+            if to_agent == agent_id:
+                raise ValidationError("cannot transfer to oneself", code="transfer.target")
+        return f"queue:{queue}" if queue is not None else f"agent:{to_agent}"
 
     async def abandon(self, contact_id: ContactId) -> LiveContact:
         """The customer left (hung up, closed the chat) before being served."""
@@ -1001,3 +1172,15 @@ def direct_steps(kind: str, key: str) -> tuple[StepPlan, ...]:
         term = IndexTerm(TermKind.ID, f'agent.id == "{key}"', constant=key)
         return (StepPlan(index=0, queue=None, require=term.text, terms=(term,), residual=None),)
     return (StepPlan(index=0, queue=QueueId(key), require="", terms=(), residual=None),)
+
+
+CONSULT = "~consult"
+
+
+def consult_key(contact: ContactId) -> ContactId:
+    """The routing key of a contact's consult: it waits in line beside the contact."""
+    return ContactId(contact + CONSULT)
+
+
+def contact_of(key: ContactId) -> ContactId:
+    return ContactId(key.removesuffix(CONSULT))
