@@ -231,6 +231,29 @@ async def test_a_transfer_to_another_agent_offers_it_to_them(
     assert_problem(both, 422, "transfer.target")
 
 
+async def test_a_consult_brings_in_another_agent_who_can_take_over(
+    anna: httpx.AsyncClient, boris: httpx.AsyncClient, frontdesk: Frontdesk
+) -> None:
+    await ready(anna, "anna")
+    contact = await arrive(frontdesk, anna)
+    await anna.post(f"/api/v1/contacts/{contact}/accept")
+    await ready(boris, "boris")
+    asked = await anna.post(f"/api/v1/contacts/{contact}/consult", json={"agent": "boris"})
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["handling"]["consult"] == "agent:boris"
+    early = await anna.post(f"/api/v1/contacts/{contact}/wrap-up", json={"close": True})
+    assert_problem(early, 409, "consult.open")
+    joined = await boris.post(f"/api/v1/contacts/{contact}/accept")
+    assert joined.status_code == 200, joined.text
+    assert joined.json()["state"] == "connected"
+    assert joined.json()["segments"][-1]["kind"] == "consult"
+    handed = await anna.post(f"/api/v1/contacts/{contact}/consult/end", json={"hand_over": True})
+    assert handed.status_code == 200, handed.text
+    assert handed.json()["handling"]["agent"] == "boris"
+    closed = await boris.post(f"/api/v1/contacts/{contact}/wrap-up", json={"close": True})
+    assert closed.json()["state"] == "closed"
+
+
 async def test_a_supervisor_acts_for_the_agent_the_contact_is_with(
     anna: httpx.AsyncClient, sofia: httpx.AsyncClient, frontdesk: Frontdesk
 ) -> None:

@@ -135,6 +135,8 @@ class HandlingOut(Output):
     disposition: str | None
     note: str
     idempotency_key: str | None
+    consult: str | None = Field(description='an open consult: "queue:<id>" or "agent:<id>"')
+    consult_agent: str | None
     errors: list[str] = Field(description="problems met on the way, e.g. an unreadable sender")
 
 
@@ -192,6 +194,19 @@ class TransferIn(Input):
     queue: Key | None = None
     agent: Key | None = None
     note: Text = ""
+
+
+class ConsultIn(Input):
+    """Ask a queue or an agent (exactly one of them) to join; the caller stays on."""
+
+    queue: Key | None = None
+    agent: Key | None = None
+
+
+class ConsultEndIn(Input):
+    hand_over: bool = Field(
+        description="true: the agent who joined keeps the contact; false: they leave"
+    )
 
 
 # --- agents -------------------------------------------------------------------------------

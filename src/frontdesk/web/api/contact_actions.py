@@ -1,4 +1,4 @@
-"""What agents do with contacts: accept, reject, wrap up, transfer; and abandonment.
+"""What agents do with contacts: accept, reject, wrap up, transfer, consult; abandonment.
 
 The agent acting is the caller's own agent profile. A supervisor may act for an agent
 by naming them (``agent``); without a name, for the agent the contact is with.
@@ -17,7 +17,14 @@ from frontdesk.services.auth import Forbidden, Principal
 from frontdesk.services.desk import REJECTED, TenantDesk
 from frontdesk.web.auth import Caller, FrontdeskDep, require
 from frontdesk.web.container import Frontdesk
-from frontdesk.web.schemas import AgentRef, ContactOut, TransferIn, WrapUpIn
+from frontdesk.web.schemas import (
+    AgentRef,
+    ConsultEndIn,
+    ConsultIn,
+    ContactOut,
+    TransferIn,
+    WrapUpIn,
+)
 
 router = APIRouter(prefix="/contacts/{contact_id}", tags=["contacts"])
 Own = Annotated[Principal, Depends(require("contacts.own"))]
@@ -98,6 +105,32 @@ async def transfer(
         note=body.note,
     )
     return ContactOut.of(live)
+
+
+@router.post("/consult")
+async def consult(
+    contact_id: str, principal: Own, frontdesk: FrontdeskDep, body: ConsultIn
+) -> ContactOut:
+    """Bring in a queue or an agent while staying on the contact (a consult segment)."""
+    desk, agent = await acting(frontdesk, principal, contact_id, None)
+    live = await desk.consult(
+        agent,
+        ContactId(contact_id),
+        queue=QueueId(body.queue) if body.queue else None,
+        to_agent=AgentId(body.agent) if body.agent else None,
+    )
+    return ContactOut.of(live)
+
+
+@router.post("/consult/end")
+async def end_consult(
+    contact_id: str, principal: Own, frontdesk: FrontdeskDep, body: ConsultEndIn
+) -> ContactOut:
+    """End the consult: hand the contact over to the agent who joined, or keep it."""
+    desk, agent = await acting(frontdesk, principal, contact_id, None)
+    return ContactOut.of(
+        await desk.end_consult(agent, ContactId(contact_id), hand_over=body.hand_over)
+    )
 
 
 @router.post("/abandon")
