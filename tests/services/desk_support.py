@@ -22,6 +22,7 @@ from frontdesk.services.intake import Submission
 from frontdesk.services.scenarios import ScenarioService
 from frontdesk.storage.memory import MemoryStore
 from frontdesk.storage.sql import migrate, open_store
+from tests.conftest import empty_tables
 
 T = TenantId("acme")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Moscow
@@ -67,11 +68,15 @@ class ManualClock:
 
 
 async def open_backend(backend: str, tmp_path: Path) -> Store:
+    """``memory``, ``sqlite`` (a new file) or a PostgreSQL URL (its tables emptied)."""
     if backend == "memory":
         return MemoryStore()
-    url = f"sqlite+aiosqlite:///{tmp_path}/frontdesk.db"
-    await migrate(url)
-    return await open_store(url)
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path}/frontdesk.db"
+        await migrate(url)
+        return await open_store(url)
+    await empty_tables(backend)
+    return await open_store(backend)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The live pipeline: intake, enrichment, decision, offers, service and recovery.
 
-Every test runs on the in-memory store and on SQLite: the desk must behave the same on
-both, and what it leaves in the store is what a restart sees.
+Every test runs on the in-memory store, SQLite and PostgreSQL: the desk must behave the
+same on each, and what it leaves in the store is what a restart sees.
 """
 
 from __future__ import annotations
@@ -30,9 +30,18 @@ S = ContactState
 ANNA, BORIS, VERA = AgentId("anna"), AgentId("boris"), AgentId("vera")
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
-    store = await open_backend(request.param, tmp_path)
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """A plain fixture: setting up PostgreSQL runs an event loop of its own."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return str(request.param)
+
+
+@pytest.fixture
+async def stack(backend: str, tmp_path: Path) -> AsyncIterator[Stack]:
+    store = await open_backend(backend, tmp_path)
     built = await build(store)
     yield built
     await built.dispatcher.stop()
