@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
-async def _recreate_database(admin_url: str, name: str, *, create: bool) -> None:
+async def recreate_database(admin_url: str, name: str, *, create: bool) -> None:
     engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
@@ -55,7 +55,7 @@ def postgres_url() -> Iterator[str]:
     admin_url = os.environ.get("FRONTDESK_TEST_POSTGRES", DEFAULT_POSTGRES)
     name = f"frontdesk_test_{os.getpid()}"
     try:
-        asyncio.run(_recreate_database(admin_url, name, create=True))
+        asyncio.run(recreate_database(admin_url, name, create=True))
     except (OSError, DBAPIError) as error:
         unreachable: Exception | None = error
     else:
@@ -71,4 +71,4 @@ def postgres_url() -> Iterator[str]:
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     asyncio.run(migrate(url))
     yield url
-    asyncio.run(_recreate_database(admin_url, name, create=False))
+    asyncio.run(recreate_database(admin_url, name, create=False))

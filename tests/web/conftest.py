@@ -17,15 +17,10 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
-from frontdesk.bus.memory import MemoryBus
-from frontdesk.crm.builtin.adapter import BuiltinCrm
+from frontdesk.app.runtime import assemble
 from frontdesk.domain.ids import AgentId, TenantId
 from frontdesk.domain.repositories import ContactFilter
 from frontdesk.domain.users import Role
-from frontdesk.services.auth import AuthService
-from frontdesk.services.configuration import ConfigurationService
-from frontdesk.services.dispatcher import Dispatcher
-from frontdesk.services.scenarios import ScenarioService
 from frontdesk.sim.clock import SimClock
 from frontdesk.storage.memory import MemoryStore
 from frontdesk.web.app import create_app
@@ -51,27 +46,13 @@ Session = Callable[..., Awaitable[httpx.AsyncClient]]
 async def frontdesk() -> AsyncIterator[Frontdesk]:
     store = MemoryStore()
     clock = SimClock(datetime(2025, 3, 4, 9, tzinfo=UTC))
-    bus = MemoryBus()
-    crm = BuiltinCrm(store, clock, publisher=bus)
-    dispatcher = Dispatcher(store, crm, bus, clock)
-    auth = AuthService(store, clock, hasher=CHEAP)
-    await auth.ensure_tenant(ACME, "Acme")
-    await auth.ensure_tenant(GLOBEX, "Globex")
-    await dispatcher.start(run_timers=False)
-    built = Frontdesk(
-        store=store,
-        clock=clock,
-        bus=bus,
-        crm=crm,
-        dispatcher=dispatcher,
-        auth=auth,
-        scenarios=ScenarioService(store, dispatcher, clock),
-        configuration=ConfigurationService(store, dispatcher, clock),
-        settings=WebSettings(max_body=MAX_BODY),
-    )
+    built = assemble(store, clock, CHEAP, WebSettings(max_body=MAX_BODY))
+    await built.auth.ensure_tenant(ACME, "Acme")
+    await built.auth.ensure_tenant(GLOBEX, "Globex")
+    await built.dispatcher.start(run_timers=False)
     await _seed(built)
     yield built
-    await dispatcher.stop()
+    await built.dispatcher.stop()
 
 
 async def _seed(frontdesk: Frontdesk) -> None:

@@ -42,6 +42,27 @@ def password_hasher(settings: Settings) -> PasswordHasher:
     )
 
 
+def assemble(
+    store: Store, clock: Clock, hasher: PasswordHasher | None = None,
+    web: WebSettings | None = None,
+) -> Frontdesk:  # fmt: skip
+    """Every service over ``store``; the dispatcher is not started yet."""
+    bus = MemoryBus()
+    crm = BuiltinCrm(store, clock, publisher=bus)
+    dispatcher = Dispatcher(store, crm, bus, clock)
+    return Frontdesk(
+        store=store,
+        clock=clock,
+        bus=bus,
+        crm=crm,
+        dispatcher=dispatcher,
+        auth=AuthService(store, clock, hasher=hasher),
+        scenarios=ScenarioService(store, dispatcher, clock),
+        configuration=ConfigurationService(store, dispatcher, clock),
+        settings=web or WebSettings(),
+    )
+
+
 async def open_database(settings: Settings) -> Store:
     url = settings.database
     if settings.auto_migrate:
@@ -59,30 +80,20 @@ class Runtime:
 
     async def start(self) -> Frontdesk:
         store = await open_database(self.settings)
-        clock = self.clock
-        bus = MemoryBus()
-        crm = BuiltinCrm(store, clock, publisher=bus)
-        auth = AuthService(store, clock, hasher=password_hasher(self.settings))
-        await auth.ensure_tenant(TenantId(self.settings.tenant), self.settings.tenant)
-        dispatcher = Dispatcher(store, crm, bus, clock)
-        await dispatcher.start()
-        self.frontdesk = Frontdesk(
-            store=store,
-            clock=clock,
-            bus=bus,
-            crm=crm,
-            dispatcher=dispatcher,
-            auth=auth,
-            scenarios=ScenarioService(store, dispatcher, clock),
-            configuration=ConfigurationService(store, dispatcher, clock),
-            settings=WebSettings(
-                max_body=self.settings.max_body, secure_cookies=self.settings.secure_cookies
-            ),
+        web = WebSettings(
+            max_body=self.settings.max_body, secure_cookies=self.settings.secure_cookies
         )
+        frontdesk = assemble(store, self.clock, password_hasher(self.settings), web)
+        self.frontdesk = frontdesk
+        tenant = TenantId(self.settings.tenant)
+        await frontdesk.auth.ensure_tenant(tenant, self.settings.tenant)
+        await frontdesk.dispatcher.start()
         self._http = httpx.AsyncClient(timeout=10.0)
-        webhooks = WebhookService(store, clock, self._http)
-        self._tasks.append(asyncio.create_task(webhooks.run(bus), name="frontdesk-webhooks"))
-        return self.frontdesk
+        webhooks = WebhookService(frontdesk.store, frontdesk.clock, self._http)
+        self._tasks.append(
+            asyncio.create_task(webhooks.run(frontdesk.bus), name="frontdesk-webhooks")
+        )
+        return frontdesk
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -12,22 +12,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
-DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-
-
-async def _recreate_database(admin_url: str, name: str, *, create: bool) -> None:
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            if create:
-                await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
+from tests.conftest import DEFAULT_POSTGRES, recreate_database
 
 
 @pytest.fixture
@@ -35,9 +22,9 @@ async def postgresql_url() -> AsyncIterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped after the test."""
     admin_url = os.environ.get("FRONTDESK_TEST_POSTGRES", DEFAULT_POSTGRES)
     name = f"frontdesk_sql_unit_{os.getpid()}"
-    await _recreate_database(admin_url, name, create=True)
+    await recreate_database(admin_url, name, create=True)
     yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    await _recreate_database(admin_url, name, create=False)
+    await recreate_database(admin_url, name, create=False)
 
 
 @pytest.fixture
