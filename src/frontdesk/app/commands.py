@@ -38,7 +38,7 @@ def serve(settings: Settings) -> int:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     uvicorn.run(
         server_app(settings), host=settings.host, port=settings.port,
-        log_level=settings.log_level, ws="websockets",
+        log_level=settings.log_level, ws="websockets-sansio",
     )  # fmt: skip
     return 0
 
@@ -167,7 +167,7 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
         )  # fmt: skip
         app = create_app(frontdesk)
         config = uvicorn.Config(app, host=settings.host, port=settings.port,
-                                log_level="warning", ws="websockets")  # fmt: skip
+                                log_level="warning", ws="websockets-sansio")  # fmt: skip
         server = uvicorn.Server(config)
         _print_welcome(settings, data.password, humans, data, loaded)
         await traffic.start()
