@@ -102,12 +102,21 @@ class ContactRouted(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ContactOffered(Event):
+    """An offer rings. It repeats what the agent's desktop shows of the contact, so that
+    a view of one agent's work need not follow every contact of the tenant."""
+
     contact: ContactId
     agent: AgentId
     queue: QueueId | None
     step: int
     explanation: tuple[str, ...]
     timeout: float = 0.0  # seconds the agent has to accept
+    channel: str = ""
+    ani: str = ""
+    customer: CustomerId | None = None
+    arrived_at: datetime | None = None
+    queued_at: datetime | None = None  # when the contact entered the line it waits in
+    consult: bool = False  # the agent is asked to join a contact another agent serves
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

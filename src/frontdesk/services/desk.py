@@ -470,9 +470,14 @@ class TenantDesk:
             await tx.contacts.put(LiveContact(contact, handling))
             self._moved(tx, contact, S.QUEUED, now)
         timeout = self.config.ring_timeout
+        contact = live.contact
         self._emit(tx, ContactOffered(
             tenant=self.tenant, at=now, contact=contact_id, agent=offer.agent,
             queue=offer.queue, step=offer.step.index, explanation=explanation, timeout=timeout,
+            channel=contact.channel.value, ani=contact.ani, customer=contact.customer,
+            arrived_at=contact.arrived_at,
+            queued_at=contact.segments[-1].started_at if contact.segments else None,
+            consult=offer.contact != contact_id,
         ))  # fmt: skip
         token = object()
         self.offers[offer.contact] = (offer.agent, token)

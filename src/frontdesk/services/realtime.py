@@ -17,9 +17,12 @@ agent's figures are the contacts that arrived today which the agent closed, and 
 handle time from the agent's accept to the close. A view moves on to the next day with
 the first event after local midnight.
 
-Both views follow every open contact of the tenant: the events that offer a contact
-to an agent do not repeat its channel, number or customer, so the agent's view learns
-them when the contact arrives. The agent's wire form shows only the agent's own.
+The supervisor's view follows every open contact of the tenant; an agent's view only
+the contacts offered to or served by that agent: the event that offers a contact
+repeats its channel, number and customer, and every other event of another contact
+leaves the agent's view as it is, so a thousand agent streams cost a thousand look-ups
+per event, not a thousand copies. Consults (a second agent asked to join a contact) pop
+up as offers but are not followed by the views.
 """
 
 from __future__ import annotations
@@ -96,8 +99,7 @@ class QueueDay:
 
 @dataclass(frozen=True, slots=True)
 class AgentView:
-    """One agent's desktop. ``contacts`` holds every open contact of the tenant; the
-    agent's own are those whose ``agent`` is this agent."""
+    """One agent's desktop: ``contacts`` are the contacts offered to or served by them."""
 
     tenant: TenantId
     agent: AgentId
@@ -220,7 +222,11 @@ async def agent_snapshot(
         day=day,
         line=_agent_line(agent),
         offers=offers,
-        contacts={live.contact.id: _contact_line(live) for live in open_contacts},
+        contacts={
+            live.contact.id: _contact_line(live)
+            for live in open_contacts
+            if live.handling.agent == agent_id and live.contact.state in WITH_AGENT
+        },
         handled=len(closed),
         handle_time=handle_time,
     )
@@ -383,18 +389,30 @@ def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
     view = replace(view, seq=event.seq)
     if event.type == "agent.state_changed":
         return replace(view, line=_agent_changed(event)) if event.agent == view.agent else view
-    contacts, before, after = _follow(view.contacts, event)
-    if after is None:
+    if event.contact is None:
         return view
-    view = replace(view, contacts=contacts)
-    contact = ContactId(str(event.contact))
-    if event.type == "contact.offered" and after.agent == view.agent:
+    contact = ContactId(event.contact)
+    if event.type == "contact.offered":
+        if event.agent != view.agent or event.data.get("consult"):
+            return view
         offers = dict(view.offers)
         offers[contact] = _offer_line(event)
-        return replace(view, offers=offers)
-    if event.type != "contact.state_changed" or before is None:
+        contacts = dict(view.contacts)
+        contacts[contact] = _offered_line(event)
+        return replace(view, offers=offers, contacts=contacts)
+    before = view.contacts.get(contact)
+    if before is None:
+        return view  # not the agent's: nothing to follow
+    after = _next_line(before, event)
+    if after is None or after is before:
         return view
-    if before.state is S.OFFERED and contact in view.offers:
+    contacts = dict(view.contacts)
+    if after.agent == view.agent and after.state in WITH_AGENT:
+        contacts[contact] = after
+    else:
+        del contacts[contact]
+    view = replace(view, contacts=contacts)
+    if before.state is S.OFFERED and after.state is not S.OFFERED and contact in view.offers:
         offers = dict(view.offers)
         del offers[contact]
         view = replace(view, offers=offers)
@@ -406,6 +424,23 @@ def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
             handle_time=view.handle_time + (event.at - (before.connected_at or event.at)),
         )
     return view
+
+
+def _offered_line(event: StoredEvent) -> ContactLine:
+    """The contact as its offer to the agent describes it."""
+    data = event.data
+    arrived = data.get("arrived_at")
+    queued = data.get("queued_at")
+    return ContactLine(
+        state=S.OFFERED,
+        channel=data.get("channel", ""),
+        ani=data.get("ani", ""),
+        arrived_at=datetime.fromisoformat(arrived) if arrived else event.at,
+        customer=data.get("customer"),
+        queue=data.get("queue"),
+        agent=event.agent,
+        queued_since=datetime.fromisoformat(queued) if queued else None,
+    )
 
 
 def _agent_changed(event: StoredEvent) -> AgentLine:

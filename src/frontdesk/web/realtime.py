@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -54,6 +54,7 @@ from frontdesk.services.realtime import (
     supervisor_json,
     supervisor_snapshot,
 )
+from frontdesk.web.agent_hub import AgentHub, hub_of
 from frontdesk.web.container import Frontdesk
 
 log = logging.getLogger(__name__)
@@ -69,11 +70,21 @@ CRM_UNAVAILABLE = "CRM unavailable"
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
+class _Source(Protocol):
+    """Where a stream's events come from: a bus subscription, or an agent hub's inbox."""
+
+    lagged: bool
+
+    def close(self) -> None: ...
+    def __aiter__(self) -> AsyncIterator[StoredEvent]: ...
+
+
 class _Feed(Protocol):
     """What one kind of stream shows: its snapshot, and the message for each event."""
 
     seq: int
 
+    async def subscribe(self) -> _Source: ...
     async def snapshot(self) -> dict[str, Any]: ...
     async def follow(self, event: StoredEvent) -> dict[str, Any] | None: ...
 
@@ -95,7 +106,9 @@ async def agent_stream(websocket: WebSocket) -> None:
     if principal.agent not in desk.agents:
         await websocket.close(NOT_FOUND, f"agent {principal.agent} does not exist")
         return
-    await _serve(websocket, frontdesk, principal.tenant, _AgentFeed(frontdesk, desk, principal))
+    hubs = _hubs(websocket)
+    feed = _AgentFeed(frontdesk, desk, principal, hubs)
+    await _serve(websocket, frontdesk, principal.tenant, feed)
 
 
 @router.websocket("/api/v1/stream/supervisor")
@@ -146,6 +159,15 @@ async def _principal(
     return principal
 
 
+def _hubs(websocket: WebSocket) -> dict[TenantId, AgentHub]:
+    """The application's agent hubs, one per tenant."""
+    state = websocket.app.state
+    if not hasattr(state, "agent_hubs"):
+        state.agent_hubs = {}
+    hubs: dict[TenantId, AgentHub] = state.agent_hubs
+    return hubs
+
+
 def _same_origin(websocket: WebSocket) -> bool:
     origin = websocket.headers.get("origin")
     return origin is None or urlsplit(origin).netloc == websocket.headers.get("host")
@@ -177,7 +199,7 @@ async def _serve(websocket: WebSocket, frontdesk: Frontdesk, tenant: TenantId, f
 
     async def stream() -> None:
         try:
-            await _pump(frontdesk, tenant, feed, send)
+            await _pump(feed, send)
             ending.append((SERVICE_RESTART, "the server is stopping"))
         except NotFoundError as error:
             ending.append((NOT_FOUND, str(error)))
@@ -197,9 +219,9 @@ async def _serve(websocket: WebSocket, frontdesk: Frontdesk, tenant: TenantId, f
             await websocket.close(*ending[0])
 
 
-async def _pump(frontdesk: Frontdesk, tenant: TenantId, feed: _Feed, send: Send) -> None:
+async def _pump(feed: _Feed, send: Send) -> None:
     while True:
-        subscription = frontdesk.bus.subscribe(tenant)
+        subscription = await feed.subscribe()
         try:
             await send(await feed.snapshot())
             async for event in subscription:
@@ -230,13 +252,21 @@ async def _listen(websocket: WebSocket, send: Send) -> None:
 
 
 class _AgentFeed:
-    def __init__(self, frontdesk: Frontdesk, desk: TenantDesk, principal: Principal) -> None:
+    def __init__(
+        self, frontdesk: Frontdesk, desk: TenantDesk, principal: Principal,
+        hubs: dict[TenantId, AgentHub],
+    ) -> None:  # fmt: skip
         assert principal.agent is not None
         self.frontdesk = frontdesk
         self.desk = desk
         self.agent: AgentId = principal.agent
+        self.hubs = hubs
         self.view: AgentView | None = None
         self.seq = 0
+
+    async def subscribe(self) -> _Source:
+        hub = await hub_of(self.frontdesk, self.hubs, self.desk.tenant)
+        return hub.attach(self.agent)
 
     async def snapshot(self) -> dict[str, Any]:
         now = self.frontdesk.clock.now()
@@ -267,6 +297,9 @@ class _SupervisorFeed:
         self.principal = principal
         self.view: SupervisorView | None = None
         self.seq = 0
+
+    async def subscribe(self) -> _Source:
+        return self.frontdesk.bus.subscribe(self.desk.tenant)
 
     async def snapshot(self) -> dict[str, Any]:
         now = self.frontdesk.clock.now()
