@@ -226,7 +226,7 @@ class TenantDesk:
     async def _withdraw_offers(self, offered: list[LiveContact]) -> None:
         """Offers open at a crash are void: the contacts wait again, keeping their place."""
         now = self.clock.now()
-        async with self._transaction() as tx:
+        async with self._transaction(dispatching=False) as tx:
             for live in offered:
                 contact = live.contact.moved_to(S.QUEUED, now)
                 await tx.contacts.put(
@@ -239,7 +239,7 @@ class TenantDesk:
     async def _settle_agents(self, stored: dict[AgentId, AgentState]) -> None:
         """Store the working state (ready, busy) that the rebuilt load gives each agent."""
         now = self.clock.now()
-        async with self._transaction() as tx:
+        async with self._transaction(dispatching=False) as tx:
             for agent_id, agent in self.agents.items():
                 if agent.state in _WORKING:
                     self.agents[agent_id] = replace(agent, state=stored[agent_id])
@@ -276,9 +276,15 @@ class TenantDesk:
 
     # --- transactions and events ----------------------------------------------------------
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[Transaction]:
+    async def _transaction(self, *, dispatching: bool = True) -> AsyncIterator[Transaction]:
+        """A store transaction whose events are published after its commit.
+
+        ``dispatching``: the offers the change makes possible are made in the same
+        transaction (a contact queued and offered is one commit, not two)."""
         async with self.store.transaction() as tx:
             yield tx
+            if dispatching:
+                await self._offers_in(tx)
         committed = tx.events.committed
         if committed:
             await self.publisher.publish(committed)
@@ -451,9 +457,17 @@ class TenantDesk:
         offers = router.decide(self.state, now.timestamp())
         if not offers:
             return
-        async with self._transaction() as tx:
+        async with self._transaction(dispatching=False) as tx:
             for offer in offers:
                 await self._make_offer(tx, offer, now)
+
+    async def _offers_in(self, tx: Transaction) -> None:
+        router = self.router
+        if router is None:
+            return
+        now = self.clock.now()
+        for offer in router.decide(self.state, now.timestamp()):
+            await self._make_offer(tx, offer, now)
 
     async def _make_offer(self, tx: Transaction, offer: Offer, now: datetime) -> None:
         contact_id = contact_of(offer.contact)
