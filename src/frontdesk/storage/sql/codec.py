@@ -14,7 +14,7 @@ import dataclasses
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
@@ -30,12 +30,12 @@ _SCALARS = (str, int, float, bool)
 
 def dump(value: object) -> Any:
     """``value`` (a dataclass instance) as JSON-ready data."""
-    return _encode(value, type(value))
+    return _encoder(cast(Any, type(value)))(value)
 
 
 def load(data: Any, kind: type[T]) -> T:
     """The ``kind`` instance that :func:`dump` turned into ``data``."""
-    return cast(T, _decode(data, kind))
+    return cast(T, _decoder(cast(Any, kind))(data))
 
 
 def as_utc(value: datetime) -> datetime:
@@ -61,37 +61,52 @@ def _optional_arm(hint: Any) -> Any:
     return arms[0]
 
 
-def _encode(value: Any, hint: Any) -> Any:
+Coder = Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@cache
+def _encoder(hint: Any) -> Coder:
+    """A function that encodes values of ``hint``: the hint is read once, not per value."""
     if hint is Any:
-        return value  # JSON-ready by the contract of the field (event data, audit bodies)
+        return _same  # JSON-ready by the contract of the field (event data, audit bodies)
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
-        return None if value is None else _encode(value, _optional_arm(hint))
+        arm = _encoder(_optional_arm(hint))
+        return lambda value: None if value is None else arm(value)
     if isinstance(hint, typing.NewType):
-        return _encode(value, hint.__supertype__)
+        return _encoder(hint.__supertype__)
     if origin is tuple:
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
-            return [_encode(item, args[0]) for item in value]
-        return [_encode(item, arg) for item, arg in zip(value, args, strict=True)]
+            item = _encoder(args[0])
+            return lambda value: [item(v) for v in value]
+        items = tuple(_encoder(arg) for arg in args)
+        return lambda value: [code(v) for v, code in zip(value, items, strict=True)]
     if origin is frozenset:
-        (item_hint,) = typing.get_args(hint)
+        member = _encoder(typing.get_args(hint)[0])
         # Sorted so that equal sets are stored as equal text.
-        return sorted((_encode(item, item_hint) for item in value), key=json.dumps)
+        return lambda value: sorted((member(v) for v in value), key=json.dumps)
     if origin is Mapping or origin is dict:
         key_hint, value_hint = typing.get_args(hint)
-        return {_key(_encode(k, key_hint)): _encode(v, value_hint) for k, v in value.items()}
+        key, val = _encoder(key_hint), _encoder(value_hint)
+        return lambda value: {_key(key(k)): val(v) for k, v in value.items()}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return {name: _encode(getattr(value, name), field) for name, field in _fields(hint)}
+        fields = tuple((name, _encoder(field)) for name, field in _fields(hint))
+        return lambda value: {name: code(getattr(value, name)) for name, code in fields}
     if isinstance(hint, type):
         if issubclass(hint, Enum):
-            return hint(value).value
+            enum = hint
+            return lambda value: enum(value).value
         if issubclass(hint, datetime):
-            return as_utc(value).isoformat()
+            return lambda value: as_utc(value).isoformat()
         if issubclass(hint, Decimal):
-            return str(value)
+            return str
         if issubclass(hint, _SCALARS):
-            return value
+            return _same
     raise TypeError(f"the store cannot encode values of type {hint!r}")
 
 
@@ -101,38 +116,46 @@ def _key(encoded: Any) -> str:
     return encoded
 
 
-def _decode(data: Any, hint: Any) -> Any:
+@cache
+def _decoder(hint: Any) -> Coder:
+    """A function that decodes what :func:`_encoder` made of ``hint`` values."""
     if hint is Any:
-        return data
+        return _same
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
-        return None if data is None else _decode(data, _optional_arm(hint))
+        arm = _decoder(_optional_arm(hint))
+        return lambda data: None if data is None else arm(data)
     if isinstance(hint, typing.NewType):
-        return _decode(data, hint.__supertype__)
+        return _decoder(hint.__supertype__)
     if origin is tuple:
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(item, args[0]) for item in data)
-        return tuple(_decode(item, arg) for item, arg in zip(data, args, strict=True))
+            item = _decoder(args[0])
+            return lambda data: tuple(item(d) for d in data)
+        items = tuple(_decoder(arg) for arg in args)
+        return lambda data: tuple(code(d) for d, code in zip(data, items, strict=True))
     if origin is frozenset:
-        (item_hint,) = typing.get_args(hint)
-        return frozenset(_decode(item, item_hint) for item in data)
+        member = _decoder(typing.get_args(hint)[0])
+        return lambda data: frozenset(member(d) for d in data)
     if origin is Mapping or origin is dict:
         key_hint, value_hint = typing.get_args(hint)
-        return {_decode(k, key_hint): _decode(v, value_hint) for k, v in data.items()}
+        key, val = _decoder(key_hint), _decoder(value_hint)
+        return lambda data: {key(k): val(v) for k, v in data.items()}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return hint(
-            **{name: _decode(data[name], field) for name, field in _fields(hint) if name in data}
+        kind = hint
+        fields = tuple((name, _decoder(field)) for name, field in _fields(hint))
+        return lambda data: kind(
+            **{name: code(data[name]) for name, code in fields if name in data}
         )
     if isinstance(hint, type):
         if issubclass(hint, Enum):
-            return hint(data)
+            return hint
         if issubclass(hint, datetime):
-            return as_utc(datetime.fromisoformat(data))
+            return lambda data: as_utc(datetime.fromisoformat(data))
         if issubclass(hint, Decimal):
-            return Decimal(data)
+            return Decimal
         if issubclass(hint, float):
-            return float(data)
+            return float
         if issubclass(hint, _SCALARS):
-            return data
+            return _same
     raise TypeError(f"the store cannot decode values of type {hint!r}")
