@@ -159,3 +159,33 @@ async def test_twenty_concurrent_write_transactions_all_succeed(store: Store) ->
         assert len(await tx.customers.all(A)) == 20
         assert len(await tx.documents.all(A, "counter")) == 20
         assert sorted(e.seq for e in await tx.events.since(A, 0)) == sorted(seqs)
+
+
+async def test_a_held_log_lets_no_events_commit_until_the_holder_ends(store: Store) -> None:
+    """What a realtime snapshot reads must agree with the last seq it read."""
+    release = asyncio.Event()
+    held = asyncio.Event()
+
+    async def snapshot() -> tuple[list[StoredEvent], list[StoredEvent]]:
+        async with store.transaction() as tx:
+            await tx.events.hold()
+            held.set()
+            first = await tx.events.since(A, 0)
+            await release.wait()
+            return first, await tx.events.since(A, 0)
+
+    async def write() -> None:
+        async with store.transaction() as tx:
+            tx.events.append(arrived("c1"))
+
+    reader = asyncio.create_task(snapshot())
+    await held.wait()
+    writer = asyncio.create_task(write())
+    await asyncio.sleep(0.2)
+    assert not writer.done()  # its events wait for the snapshot
+    release.set()
+    first, again = await reader
+    await writer
+    assert first == again == []
+    async with store.transaction() as tx:
+        assert [e.contact for e in await tx.events.since(A, 0)] == ["c1"]

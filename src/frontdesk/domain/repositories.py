@@ -85,6 +85,10 @@ class EventLog(Protocol):
     async def for_contact(self, tenant: TenantId, contact: ContactId) -> list[StoredEvent]: ...
     async def since(self, tenant: TenantId, seq: int, limit: int = 1000) -> list[StoredEvent]: ...
 
+    async def hold(self) -> None:
+        """Until this transaction ends, no other one commits events: what it reads is
+        consistent with the log's last seq (for realtime snapshots)."""
+
     @property
     def committed(self) -> list[StoredEvent]:
         """The events written by this transaction, with their seq; valid after commit."""

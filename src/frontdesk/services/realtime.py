@@ -159,6 +159,7 @@ async def supervisor_snapshot(store: Store, desk: TenantDesk, now: datetime) -> 
     day, start = _day_of(now, zone)
     async with store.transaction() as tx:
         # First the seq, then the rest, in one transaction: the view holds no later event.
+        await tx.events.hold()
         seq = await last_seq(tx.events, tenant)
         open_contacts = await tx.contacts.in_states(tenant, OPEN_STATES)
         today = await _all(tx.contacts, tenant, ContactFilter(since=start))
@@ -194,6 +195,7 @@ async def agent_snapshot(
     zone = timezone_of(desk)
     day, start = _day_of(now, zone)
     async with store.transaction() as tx:
+        await tx.events.hold()
         seq = await last_seq(tx.events, tenant)
         agent = await tx.agents.get(tenant, agent_id)
         if agent is None:

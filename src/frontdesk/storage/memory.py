@@ -219,6 +219,9 @@ class _EventLog:
         later = itertools.islice(self._tables.events, max(seq, 0), None)
         return list(itertools.islice((e for e in later if e.tenant == tenant), limit))
 
+    async def hold(self) -> None:
+        """Nothing to do: the store's transactions take turns."""
+
     @property
     def committed(self) -> list[StoredEvent]:
         return list(self._committed)

@@ -77,6 +77,7 @@ class AgentHub:
 
     async def _load_owners(self) -> int:
         async with self.frontdesk.store.transaction() as tx:
+            await tx.events.hold()
             seq = await last_seq(tx.events, self.tenant)
             open_contacts = await tx.contacts.in_states(self.tenant, WITH_AGENT)
         self.owner = {

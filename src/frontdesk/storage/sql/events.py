@@ -46,6 +46,15 @@ class SqlEventLog:
         )
         return [_stored(row) for row in result]
 
+    async def hold(self) -> None:
+        """On PostgreSQL, share the lock that event writers take exclusively until they
+        commit: in-flight writers finish first, new ones wait for this transaction. On
+        SQLite the store's transactions take turns already."""
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(
+                sa.select(sa.func.pg_advisory_xact_lock_shared(_EVENT_LOCK))
+            )
+
     @property
     def committed(self) -> list[StoredEvent]:
         return list(self._committed)
