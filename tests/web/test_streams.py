@@ -253,3 +253,20 @@ def test_an_event_from_the_bus_becomes_one_message_per_stream() -> None:
         assert one == other
         assert set(one["event"]) == {"seq", "type", "at", "contact", "agent", "data"}
         assert one["event"]["data"]["new"] == "ready"
+
+
+def test_a_configuration_change_gives_the_wallboard_a_fresh_snapshot() -> None:
+    with Site() as site:
+        token = site.token(Role.SUPERVISOR)
+        with site.connect(f"{SUPERVISOR}?token={token}") as ws:
+            assert [q["queue"] for q in ws.receive_json()["view"]["queues"]] == ["main"]
+            site.run(
+                site.frontdesk.configuration.put,
+                TENANT, "queues", "vip", {"name": "VIP", "service_level": "90/10"}, "admin",
+            )  # fmt: skip
+            fresh, _ = until(ws, "snapshot")
+            queues = {q["queue"]: q["target"] for q in fresh["view"]["queues"]}
+            assert queues == {
+                "main": {"percent": 80.0, "seconds": 20.0},
+                "vip": {"percent": 90.0, "seconds": 10.0},
+            }

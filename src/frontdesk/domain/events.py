@@ -191,6 +191,17 @@ class CustomerChanged(Event):
     merged_into: CustomerId | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigurationChanged(Event):
+    """A queue, access point, calendar, agent profile ... was created, updated or deleted:
+    views built from the configuration should be read again."""
+
+    permission: ClassVar[str] = "queues.read"
+    kind: str  # "queues", "agents", ...
+    key: str
+    change: str  # "created", "updated", "deleted"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     """An event as the log keeps it. ``seq`` grows with every event of the store."""

@@ -12,6 +12,7 @@ from typing import Any
 from frontdesk.domain.agents import Agent
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import ConflictError, NotFoundError
+from frontdesk.domain.events import ConfigurationChanged, StoredEvent
 from frontdesk.domain.ids import AgentId, TenantId
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.repositories import Store
@@ -61,8 +62,11 @@ class ConfigurationService:
                 tenant, now, actor, "create" if before is None else "update", kind, key,
                 before=_redacted(before), after=_redacted(body),
             ))  # fmt: skip
-        if kind in _ROUTING_KINDS:
-            await self.dispatcher.reload(tenant)
+            tx.events.append(ConfigurationChanged(
+                tenant=tenant, at=now, kind=kind, key=key,
+                change="created" if before is None else "updated",
+            ))  # fmt: skip
+        await self._applied(tenant, kind, tx.events.committed)
         return before is None
 
     async def delete(self, tenant: TenantId, kind: str, key: str, actor: str) -> None:
@@ -75,8 +79,16 @@ class ConfigurationService:
             await tx.audit.add(AuditEntry(
                 tenant, now, actor, "delete", kind, key, before=_redacted(before)
             ))  # fmt: skip
+            tx.events.append(ConfigurationChanged(
+                tenant=tenant, at=now, kind=kind, key=key, change="deleted"
+            ))  # fmt: skip
+        await self._applied(tenant, kind, tx.events.committed)
+
+    async def _applied(self, tenant: TenantId, kind: str, events: list[StoredEvent]) -> None:
+        """Routing uses the change at once; then the streams hear of it."""
         if kind in _ROUTING_KINDS:
             await self.dispatcher.reload(tenant)
+        await self.dispatcher.publisher.publish(events)
 
     async def agents(self, tenant: TenantId) -> list[Agent]:
         return list(self.dispatcher.desk(tenant).agents.values())

@@ -31,6 +31,7 @@ from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationErro
 from frontdesk.domain.events import (
     AgentStateChanged,
     CallbackScheduled,
+    ConfigurationChanged,
     ContactAccepted,
     ContactArrived,
     ContactEnriched,
@@ -630,6 +631,10 @@ class TenantDesk:
                 if audit is not None:
                     await tx.audit.add(audit)
                 stored = await tx.agents.get(self.tenant, agent.id)
+                self._emit(tx, ConfigurationChanged(
+                    tenant=self.tenant, at=self.clock.now(), kind="agents", key=agent.id,
+                    change="created" if stored is None else "updated",
+                ))  # fmt: skip
                 live = agent if stored is None else replace(
                     agent, state=stored.state, reason=stored.reason,
                     state_since=stored.state_since, idle_since=stored.idle_since,
@@ -652,6 +657,10 @@ class TenantDesk:
                 if audit is not None:
                     await tx.audit.add(audit)
                 await tx.agents.delete(self.tenant, agent_id)
+                self._emit(tx, ConfigurationChanged(
+                    tenant=self.tenant, at=self.clock.now(), kind="agents", key=agent_id,
+                    change="deleted",
+                ))  # fmt: skip
             del self.agents[agent_id]
             self.state.remove_agent(agent_id)
 

@@ -309,6 +309,8 @@ class _SupervisorFeed:
 
     async def follow(self, event: StoredEvent) -> dict[str, Any] | None:
         assert self.view is not None
+        if event.type == "configuration.changed":
+            return await self.snapshot()  # queues, targets or agents changed: read again
         self.view = apply_event(self.view, event)
         self.seq = self.view.seq
         if not self.principal.can(event.permission):
