@@ -472,3 +472,28 @@ async def test_a_failed_write_loses_nothing_and_the_desk_keeps_working(tmp_path:
     assert await stack.state(contact) is S.CONNECTED
     await stack.dispatcher.stop()
     await flaky.close()
+
+
+async def test_concurrent_arrivals_and_agent_changes_keep_store_and_desk_in_step(
+    stack: Stack,
+) -> None:
+    await stack.ready("anna", "boris", "vera")
+
+    async def toggle(agent: str) -> None:
+        for _ in range(3):
+            await stack.desk.set_agent_state(AgentId(agent), AgentState.NOT_READY, "break")
+            await stack.desk.set_agent_state(AgentId(agent), AgentState.READY)
+
+    arrivals = [
+        stack.dispatcher.submit(T, Submission(access_point="web-form", sender=f"+7916{n:07d}"))
+        for n in range(30)
+    ]
+    await asyncio.gather(*arrivals, toggle("anna"), toggle("boris"))
+    await stack.dispatcher.settle()
+    async with stack.store.transaction() as tx:
+        offered = await tx.contacts.search(T, ContactFilter(states=frozenset({S.OFFERED})))
+        queued = await tx.contacts.search(T, ContactFilter(states=frozenset({S.QUEUED})))
+    in_store = {live.contact.id: live.handling.agent for live in offered}
+    assert in_store == {contact: agent for contact, (agent, _) in stack.desk.offers.items()}
+    assert {live.contact.id for live in queued} == set(stack.desk.state.waiting)
+    assert len(offered) + len(queued) == 30

@@ -43,6 +43,21 @@ class Subscription:
             self.queue.get_nowait()
         self.queue.put_nowait(_CLOSED)
 
+    async def batches(self) -> AsyncIterator[list[StoredEvent]]:
+        """The events in order, as many at a time as have arrived (at least one)."""
+        while True:
+            first = await self.queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while not self.queue.empty():
+                event = self.queue.get_nowait()
+                if event is None:
+                    yield batch
+                    return
+                batch.append(event)
+            yield batch
+
     async def __aiter__(self) -> AsyncIterator[StoredEvent]:
         while True:
             event = await self.queue.get()

@@ -319,7 +319,8 @@ class TenantDesk:
         point = self.access_point(submission.access_point)
         now = self.clock.now()
         key = submission.idempotency_key
-        async with self._transaction() as tx:
+        # Not under the desk's lock: this transaction must not make offers.
+        async with self._transaction(dispatching=False) as tx:
             if key is not None:
                 existing = await tx.contacts.by_idempotency_key(self.tenant, key)
                 if existing is not None:
@@ -602,16 +603,17 @@ class TenantDesk:
                 f"agent {agent_id} is in wrap-up: close the contact first",
                 code="agent.in_wrap_up",
             )
-        working = [c for c, (a, _) in self.offers.items() if a == agent_id]
-        slot = self.state.agents.get(agent_id)
-        busy = sum(slot.load.values()) - len(working) if slot is not None else 0
-        if state is AgentState.LOGGED_OUT and busy > 0:
-            raise ConflictError(
-                f"agent {agent_id} still has contacts; finish them before logging out",
-                code="agent.busy",
-            )
 
         async def change() -> None:
+            # Under the lock: offers may have been accepted or made since the call began.
+            working = [c for c, (a, _) in self.offers.items() if a == agent_id]
+            slot = self.state.agents.get(agent_id)
+            busy = sum(slot.load.values()) - len(working) if slot is not None else 0
+            if state is AgentState.LOGGED_OUT and busy > 0:
+                raise ConflictError(
+                    f"agent {agent_id} still has contacts; finish them before logging out",
+                    code="agent.busy",
+                )
             now = self.clock.now()
             for contact in working:  # an agent who steps away lets the ringing offer go
                 await self._declined(agent_id, contact, REJECTED, now, set_agent=False)
