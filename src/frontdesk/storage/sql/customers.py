@@ -9,9 +9,11 @@ two customers are kept from sharing a phone.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -161,97 +163,32 @@ class SqlCustomers:
         return [load(body, Customer) for body in result]
 
     async def add_purchase(self, tenant: TenantId, purchase: Purchase) -> None:
-        row = {
-            "tenant": tenant,
-            "id": purchase.id,
-            "customer": purchase.customer,
-            "at": purchase.at,
-            "amount": purchase.amount,
-            "currency": purchase.currency,
-            "description": purchase.description,
-            "order_no": purchase.order_no,
-        }
-        await upsert(self._connection, purchases, row, ("tenant", "id"))
+        await upsert(self._connection, purchases, _row(tenant, purchase), ("tenant", "id"))
 
     async def purchases(
         self, tenant: TenantId, customer: CustomerId, limit: int = 20
     ) -> list[Purchase]:
         """Newest first (ties by id, descending)."""
         result = await self._connection.execute(_newest(purchases, tenant, customer, limit))
-        return [
-            Purchase(
-                id=row.id,
-                customer=row.customer,
-                at=row.at,
-                amount=row.amount,
-                currency=row.currency,
-                description=row.description,
-                order_no=row.order_no,
-            )
-            for row in result
-        ]
+        return [_record(Purchase, row) for row in result]
 
     async def add_note(self, tenant: TenantId, note: Note) -> None:
-        row = {
-            "tenant": tenant,
-            "id": note.id,
-            "customer": note.customer,
-            "at": note.at,
-            "text": note.text,
-            "author": note.author,
-            "contact": note.contact,
-        }
-        await upsert(self._connection, notes, row, ("tenant", "id"))
+        await upsert(self._connection, notes, _row(tenant, note), ("tenant", "id"))
 
     async def notes(self, tenant: TenantId, customer: CustomerId, limit: int = 50) -> list[Note]:
         """Newest first (ties by id, descending)."""
         result = await self._connection.execute(_newest(notes, tenant, customer, limit))
-        return [
-            Note(
-                id=row.id,
-                customer=row.customer,
-                at=row.at,
-                text=row.text,
-                author=row.author,
-                contact=row.contact,
-            )
-            for row in result
-        ]
+        return [_record(Note, row) for row in result]
 
     async def add_activity(self, tenant: TenantId, activity: Activity) -> None:
-        row = {
-            "tenant": tenant,
-            "id": activity.id,
-            "customer": activity.customer,
-            "at": activity.at,
-            "channel": activity.channel,
-            "summary": activity.summary,
-            "contact": activity.contact,
-            "direction": activity.direction,
-            "agent": activity.agent,
-            "disposition": activity.disposition,
-        }
-        await upsert(self._connection, activities, row, ("tenant", "id"))
+        await upsert(self._connection, activities, _row(tenant, activity), ("tenant", "id"))
 
     async def activities(
         self, tenant: TenantId, customer: CustomerId, limit: int = 50
     ) -> list[Activity]:
         """The interaction history, newest first (ties by id, descending)."""
         result = await self._connection.execute(_newest(activities, tenant, customer, limit))
-        return [
-            Activity(
-                id=row.id,
-                customer=row.customer,
-                at=row.at,
-                channel=row.channel,
-                summary=row.summary,
-                contact=row.contact,
-                direction=row.direction,
-                agent=row.agent,
-                disposition=row.disposition,
-            )
-            for row in result
-        ]
+        return [_record(Activity, row) for row in result]
 
     async def reassign(self, tenant: TenantId, source: CustomerId, target: CustomerId) -> None:
         for table in (purchases, notes, activities):
@@ -269,3 +206,15 @@ def _newest(table: sa.Table, tenant: TenantId, customer: CustomerId, limit: int)
         .order_by(table.c.at.desc(), table.c.id.desc())
         .limit(limit)
     )
+
+
+R = TypeVar("R", Purchase, Note, Activity)
+
+
+def _row(tenant: TenantId, record: Purchase | Note | Activity) -> dict[str, Any]:
+    """A history record as its table's row: the columns are named after the fields."""
+    return {"tenant": tenant, **{f.name: getattr(record, f.name) for f in fields(record)}}
+
+
+def _record(kind: type[R], row: Row[Any]) -> R:
+    return kind(**{f.name: getattr(row, f.name) for f in fields(kind)})
