@@ -16,16 +16,20 @@ from frontdesk.domain.ids import TenantId
 _CLOSED = None
 
 
-class Subscription:
-    def __init__(self, bus: MemoryBus, tenant: TenantId | None, size: int) -> None:
-        self.bus = bus
-        self.tenant = tenant
+class Mailbox:
+    """A bounded, ordered queue of events for one reader.
+
+    A reader that falls ``size`` events behind is marked ``lagged`` and closed: it ends
+    at once (no later events) and can start over from a fresh snapshot.
+    """
+
+    def __init__(self, size: int) -> None:
         self.queue: asyncio.Queue[StoredEvent | None] = asyncio.Queue(size)
         self.lagged = False
         self.closed = False
 
     def deliver(self, event: StoredEvent) -> None:
-        if self.closed or (self.tenant is not None and event.tenant != self.tenant):
+        if self.closed:
             return
         try:
             self.queue.put_nowait(event)
@@ -37,11 +41,14 @@ class Subscription:
         if self.closed:
             return
         self.closed = True
-        self.bus.subscriptions.discard(self)
+        self.detach()
         # Make room for the end marker: a lagged reader ends at once, no later events.
         while self.queue.full():
             self.queue.get_nowait()
         self.queue.put_nowait(_CLOSED)
+
+    def detach(self) -> None:
+        """Stop being fed: called once, when the mailbox closes."""
 
     async def batches(self) -> AsyncIterator[list[StoredEvent]]:
         """The events in order, as many at a time as have arrived (at least one)."""
@@ -64,6 +71,20 @@ class Subscription:
             if event is None:
                 return
             yield event
+
+
+class Subscription(Mailbox):
+    def __init__(self, bus: MemoryBus, tenant: TenantId | None, size: int) -> None:
+        super().__init__(size)
+        self.bus = bus
+        self.tenant = tenant
+
+    def deliver(self, event: StoredEvent) -> None:
+        if self.tenant is None or event.tenant == self.tenant:
+            super().deliver(event)
+
+    def detach(self) -> None:
+        self.bus.subscriptions.discard(self)
 
 
 class MemoryBus:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
-from frontdesk.bus.memory import Subscription
+from frontdesk.bus.memory import Mailbox, Subscription
 from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.ids import AgentId, ContactId, TenantId
@@ -25,40 +24,16 @@ log = logging.getLogger(__name__)
 INBOX_SIZE = 1000
 
 
-class Inbox:
+class Inbox(Mailbox):
     """One agent stream's share of the tenant's events; ``lagged`` when it overflowed."""
 
     def __init__(self, hub: AgentHub, agent: AgentId) -> None:
+        super().__init__(INBOX_SIZE)
         self.hub = hub
         self.agent = agent
-        self.queue: asyncio.Queue[StoredEvent | None] = asyncio.Queue(INBOX_SIZE)
-        self.lagged = False
-        self.closed = False
 
-    def deliver(self, event: StoredEvent) -> None:
-        if self.closed:
-            return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
-            self.lagged = True
-            self.close()
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
+    def detach(self) -> None:
         self.hub.detach(self)
-        while self.queue.full():
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
-
-    async def __aiter__(self) -> AsyncIterator[StoredEvent]:
-        while True:
-            event = await self.queue.get()
-            if event is None:
-                return
-            yield event
 
 
 class AgentHub:
