@@ -4,6 +4,7 @@ scenario publish, users create. Parsing stays in :mod:`frontdesk.cli`."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import signal
@@ -154,6 +155,7 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
     """Load the demo tenant (first run only), print how to log in, serve with traffic."""
     logging.basicConfig(level=logging.WARNING)
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    settings = dataclasses.replace(settings, tenant=DEMO_TENANT)  # the sign-in page offers it
     runtime = Runtime(settings)
     data = generate(seed, DEMO_TENANT, datetime.now(UTC))
     humans = [a.id for a in data.agents[:HUMAN_AGENTS]]

@@ -81,7 +81,9 @@ class Runtime:
     async def start(self) -> Frontdesk:
         store = await open_database(self.settings)
         web = WebSettings(
-            max_body=self.settings.max_body, secure_cookies=self.settings.secure_cookies
+            max_body=self.settings.max_body,
+            secure_cookies=self.settings.secure_cookies,
+            default_tenant=self.settings.tenant,
         )
         frontdesk = assemble(store, self.clock, password_hasher(self.settings), web)
         self.frontdesk = frontdesk

@@ -69,6 +69,7 @@ class Principal:
     kind: Literal["session", "token"]
     agent: AgentId | None = None  # the agent profile a user works as
     csrf: str = field(default="", repr=False)  # the session's CSRF token; "" for a token
+    language: str = "en"  # the user's UI language
 
     @property
     def actor(self) -> str:
@@ -261,6 +262,24 @@ class AuthService:
             )
         return after
 
+    async def set_language(self, principal: Principal, language: str) -> User:
+        """The signed-in user's own UI language: a preference, not an administrative
+        change, so it needs no admin and is not audited. NotFoundError
+        ``user.not_found`` for an API token or a user removed meanwhile."""
+        async with self._store.transaction() as tx:
+            user = (
+                None
+                if principal.user is None
+                else await tx.users.get(principal.tenant, principal.user)
+            )
+            if user is None:
+                raise NotFoundError(
+                    f"{principal.actor} is not a user with a language", code="user.not_found"
+                )
+            user = replace(user, language=language)
+            await tx.users.put(user)
+        return user
+
     async def list_users(self, tenant: TenantId) -> list[User]:
         """Every user of the tenant. The records hold password hashes: never send them."""
         async with self._store.transaction() as tx:
@@ -350,6 +369,7 @@ class AuthService:
             kind="session",
             agent=user.agent,
             csrf=session.csrf,
+            language=user.language,
         )
 
     async def logout(self, raw_token: str) -> None:

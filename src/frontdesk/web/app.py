@@ -1,4 +1,5 @@
-"""The web application: the REST API under /api/v1, the realtime streams, the reference.
+"""The web application: the REST API under /api/v1, the realtime streams, the reference,
+and the UI's pages.
 
 ``create_app`` only assembles; the composition root starts and stops the services.
 """
@@ -18,6 +19,8 @@ from frontdesk.web.api import ROUTERS, docs
 from frontdesk.web.auth import frontdesk_of
 from frontdesk.web.container import Frontdesk
 from frontdesk.web.schemas import Problem
+from frontdesk.web.ui import site
+from frontdesk.web.ui.error_pages import page_error
 
 API_PREFIX = "/api/v1"
 OPENAPI_URL = "/api/openapi.json"
@@ -95,9 +98,10 @@ def create_app(
     )
     if frontdesk is not None:
         app.state.frontdesk = frontdesk
-    errors.install(app, lambda: frontdesk_of(app).settings.max_body)
+    errors.install(app, lambda: frontdesk_of(app).settings.max_body, page_error)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX, responses=PROBLEMS)
     app.include_router(docs.router)
     app.include_router(realtime.router)
+    site.install(app)
     return app

@@ -21,6 +21,7 @@ class WebSettings:
     max_body: int = MAX_BODY
     secure_cookies: bool = False  # True behind HTTPS
     session_cookie: str = "frontdesk_session"
+    default_tenant: str = "default"  # the company the sign-in form suggests
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ is read and refused as soon as it passes the limit.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -182,25 +183,41 @@ def http_problem(request: Request, error: HTTPException) -> JSONResponse:
     return problem(status, code_for_status(status), detail, headers=error.headers)
 
 
-def install(app: FastAPI, max_body: Callable[[], int]) -> None:
-    """Make every error of ``app`` a problem+json response and limit request bodies to
-    ``max_body()`` bytes (asked per request: the settings may arrive after the app)."""
+#: How a page (anything outside ``/api/``) shows a problem: given the request, the status
+#: and the problem document, the response (an HTML page, a redirect to sign in ...).
+PageErrors = Callable[[Request, int, dict[str, Any]], Awaitable[Response]]
+API_PATH = "/api/"
 
-    async def on_domain(request: Request, error: Exception) -> JSONResponse:
+
+def install(app: FastAPI, max_body: Callable[[], int], pages: PageErrors | None = None) -> None:
+    """Make every error of ``app`` a problem+json response — shown by ``pages`` outside
+    the API — and limit request bodies to ``max_body()`` bytes (asked per request: the
+    settings may arrive after the app)."""
+
+    async def shown(request: Request, response: JSONResponse) -> Response:
+        if pages is None or request.url.path.startswith(API_PATH):
+            return response
+        try:
+            return await pages(request, response.status_code, json.loads(bytes(response.body)))
+        except Exception:  # the page could not be shown: the problem itself still can
+            log.exception("the error page for %s failed", request.url.path)
+            return response
+
+    async def on_domain(request: Request, error: Exception) -> Response:
         assert isinstance(error, FrontdeskError)
-        return domain_problem(error)
+        return await shown(request, domain_problem(error))
 
-    async def on_validation(request: Request, error: Exception) -> JSONResponse:
+    async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        return validation_problem(error)
+        return await shown(request, validation_problem(error))
 
-    async def on_http(request: Request, error: Exception) -> JSONResponse:
+    async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
-        return http_problem(request, error)
+        return await shown(request, http_problem(request, error))
 
-    async def on_bug(request: Request, error: Exception) -> JSONResponse:
+    async def on_bug(request: Request, error: Exception) -> Response:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=error)
-        return refusal(INTERNAL, "an internal error occurred; it is logged")
+        return await shown(request, refusal(INTERNAL, "an internal error occurred; it is logged"))
 
     app.add_exception_handler(FrontdeskError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -10,8 +10,10 @@ so that a browser sees the code.
 
 Messages from the server, all JSON:
 
-* ``{"type": "snapshot", "seq": n, "view": {...}}`` first — the view with every event up
-  to seq ``n`` — and again whenever the stream fell behind the bus;
+* ``{"type": "snapshot", "seq": n, "now": iso, "view": {...}}`` first — the view with
+  every event up to seq ``n``, and the server's time (a browser's clock may be off: ring
+  countdowns and times in state are measured against it) — and again whenever the
+  stream fell behind the bus;
 * ``{"type": "event", "event": {seq, type, at, contact, agent, data}, "view": {...}}``
   with the view after the event;
 * ``{"type": "offer", "event": ..., "view": ..., "card": {...}}`` in place of the event
@@ -272,7 +274,8 @@ class _AgentFeed:
         now = self.frontdesk.clock.now()
         view = await agent_snapshot(self.frontdesk.store, self.desk, self.agent, now)
         self.view, self.seq = view, view.seq
-        return {"type": "snapshot", "seq": view.seq, "view": agent_json(view)}
+        return {"type": "snapshot", "seq": view.seq, "now": now.isoformat(),
+                "view": agent_json(view)}  # fmt: skip
 
     async def follow(self, event: StoredEvent) -> dict[str, Any] | None:
         assert self.view is not None
@@ -305,7 +308,8 @@ class _SupervisorFeed:
         now = self.frontdesk.clock.now()
         view = await supervisor_snapshot(self.frontdesk.store, self.desk, now)
         self.view, self.seq = view, view.seq
-        return {"type": "snapshot", "seq": view.seq, "view": supervisor_json(view)}
+        return {"type": "snapshot", "seq": view.seq, "now": now.isoformat(),
+                "view": supervisor_json(view)}  # fmt: skip
 
     async def follow(self, event: StoredEvent) -> dict[str, Any] | None:
         assert self.view is not None

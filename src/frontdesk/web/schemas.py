@@ -12,7 +12,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 from frontdesk.domain.agents import Agent, AgentState
 from frontdesk.domain.callbacks import CallbackState
@@ -21,6 +28,13 @@ from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.handling import CrmStatus, LiveContact
 from frontdesk.domain.users import Role
 from frontdesk.services.catalog import agent_document
+from frontdesk.web.ui.i18n import LOCALES
+
+
+def _ui_language(value: str) -> str:
+    if value not in LOCALES:
+        raise ValueError(f"the UI speaks {', '.join(LOCALES)}, not {value!r}")
+    return value
 
 
 def _sorted(value: Any) -> Any:
@@ -85,6 +99,11 @@ class SessionOut(BaseModel):
     kind: Literal["session", "token"]
     agent: str | None
     csrf_token: str | None
+    language: str = Field(description="the user's UI language")
+
+
+class PreferencesIn(Input):
+    language: Annotated[str, AfterValidator(_ui_language)]
 
 
 # --- contacts -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from frontdesk.domain.ids import TenantId
 from frontdesk.services.auth import Principal, Unauthenticated
 from frontdesk.web.auth import CSRF_HEADER, Caller, FrontdeskDep
-from frontdesk.web.schemas import LoginIn, SessionOut
+from frontdesk.web.schemas import LoginIn, PreferencesIn, SessionOut
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 PUBLIC: dict[str, Any] = {"security": []}  # no credentials needed
@@ -24,6 +25,7 @@ def session_out(principal: Principal) -> SessionOut:
         kind=principal.kind,
         agent=principal.agent,
         csrf_token=principal.csrf or None,
+        language=principal.language,
     )
 
 
@@ -79,3 +81,12 @@ async def logout(request: Request, response: Response, frontdesk: FrontdeskDep) 
 async def me(principal: Caller) -> SessionOut:
     """The signed-in user or the API token, with the session's CSRF token."""
     return session_out(principal)
+
+
+@router.patch("/me")
+async def set_preferences(
+    body: PreferencesIn, principal: Caller, frontdesk: FrontdeskDep
+) -> SessionOut:
+    """The signed-in user's own preferences: the UI language (``en`` or ``ru``)."""
+    user = await frontdesk.auth.set_language(principal, body.language)
+    return session_out(replace(principal, language=user.language))

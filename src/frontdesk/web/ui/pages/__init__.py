@@ -1,0 +1,9 @@
+"""The page routes, one module per section of the UI."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from frontdesk.web.ui.pages import session
+
+PAGE_ROUTERS: tuple[APIRouter, ...] = (session.router,)
