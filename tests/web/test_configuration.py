@@ -35,6 +35,12 @@ DOCUMENTS = [
         },
     ),
     ("settings", "desk", {"ring_timeout": "30s", "wrap_up": 60}),
+    (
+        "settings",
+        "wallboard",
+        {"service_level": {"warn": 85, "alarm": 70}, "longest_wait": {"warn": "20s"}},
+    ),
+    ("scripts", "vip-script", {"name": {"en": "VIP"}, "text": {"en": "Greet by name."}}),
 ]
 
 
@@ -89,6 +95,40 @@ async def test_the_services_rules_name_the_field(admin: httpx.AsyncClient) -> No
     assert body["field"] == "queues.sales.service_level"
     not_a_number = await admin.put("/api/v1/access-points/reception", json={"channel": "voice"})
     assert_problem(not_a_number, 422, "config.invalid_key")
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "field", "words"),
+    [
+        ("wallboard", {"service_level": {"warn": 60, "alarm": 80}}, "service_level.alarm",
+         "below the warning level 60"),
+        ("wallboard", {"longest_wait": {"warn": "2m", "alarm": "30s"}}, "longest_wait.alarm",
+         "above the warning level 120"),
+        ("wallboard", {"waiting": {"warn": -1}}, "waiting.warn", "must not be negative"),
+        ("wallboard", {"ring_timeout": "10s"}, "ring_timeout", "unknown field"),
+        ("desk", {"waiting": {"warn": 3}}, "waiting", "unknown field"),
+        ("colours", {}, "", "no such settings"),
+    ],
+)  # fmt: skip
+async def test_settings_are_checked_by_their_key(
+    admin: httpx.AsyncClient, key: str, body: dict[str, Any], field: str, words: str
+) -> None:
+    answer = await admin.put(f"/api/v1/settings/{key}", json=body)
+    code = "config.unknown_field" if words == "unknown field" else "config.invalid"
+    problem = assert_problem(answer, 422, code)
+    assert problem["field"] == f"settings.{key}" + (f".{field}" if field else "")
+    assert words in problem["detail"]
+    assert_problem(await admin.get(f"/api/v1/settings/{key}"), 404, "config.not_found")
+
+
+async def test_agents_read_scripts_to_serve_by_them(
+    admin: httpx.AsyncClient, anna: httpx.AsyncClient
+) -> None:
+    script = {"name": {"en": "VIP", "ru": "VIP"}, "text": {"en": "Greet by name."}}
+    assert (await admin.put("/api/v1/scripts/vip-script", json=script)).status_code == 201
+    assert (await anna.get("/api/v1/scripts")).json() == {"vip-script": script}
+    wrong = await admin.put("/api/v1/scripts/bad", json={"text": {"en": 5}})
+    assert_problem(wrong, 422, "request.invalid")
 
 
 async def test_agents_read_dispositions_and_reasons_but_not_queues(

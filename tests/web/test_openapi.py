@@ -34,6 +34,7 @@ EXPECTED = {
             "categories",
             "webhooks",
             "settings",
+            "scripts",
         )
     },
     **{
@@ -48,6 +49,7 @@ EXPECTED = {
             "categories",
             "webhooks",
             "settings",
+            "scripts",
         )
     },
     "/scenarios": {"get", "post"},

@@ -226,10 +226,89 @@ def webhook_from(key: str, body: Any) -> Mapping[str, Any]:
     return spec.body
 
 
+#: The settings documents and their fields: the desk's timings, the wallboard's colours.
+SETTINGS: Mapping[str, tuple[str, ...]] = {
+    "desk": ("ring_timeout", "crm_timeout", "wrap_up", "timezone"),
+    "wallboard": ("service_level", "longest_wait", "waiting"),
+}
+
+
 def settings_from(key: str, body: Any) -> Mapping[str, Any]:
-    spec = Spec(body, f"settings.{key}", ("ring_timeout", "crm_timeout", "wrap_up", "timezone"))
-    for name in ("ring_timeout", "crm_timeout", "wrap_up"):
-        spec.duration(name)
+    if key not in SETTINGS:
+        raise ValidationError(
+            f"settings.{key}: there are no such settings (known: {', '.join(SETTINGS)})",
+            code="config.invalid",
+            field=f"settings.{key}",
+        )
+    spec = Spec(body, f"settings.{key}", SETTINGS[key])
+    if key == "desk":
+        for name in ("ring_timeout", "crm_timeout", "wrap_up"):
+            spec.duration(name)
+    else:
+        wallboard_from(spec.body)
+    return spec.body
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """Where a wallboard figure turns amber (``warn``) and red (``alarm``). For a figure
+    where less is worse (service level) the alarm is below the warning, else above it."""
+
+    warn: float
+    alarm: float
+    less_is_worse: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WallboardLevels:
+    service_level: Level = Level(80.0, 60.0, less_is_worse=True)  # percent answered in target
+    longest_wait: Level = Level(30.0, 120.0)  # seconds the oldest contact has waited
+    waiting: Level = Level(5.0, 10.0)  # contacts in line
+
+
+def wallboard_from(body: Mapping[str, Any] | None) -> WallboardLevels:
+    """The ``settings.wallboard`` document's colour levels, the defaults for what it
+    leaves out: ``{"service_level": {"warn": 80, "alarm": 60}, "longest_wait": {"warn":
+    "30s", "alarm": "2m"}, "waiting": {"warn": 5, "alarm": 10}}``."""
+    spec = Spec(body or {}, "settings.wallboard", SETTINGS["wallboard"])
+    defaults = WallboardLevels()
+    levels = {}
+    for name in SETTINGS["wallboard"]:
+        default: Level = getattr(defaults, name)
+        given = Spec(spec.get(name, dict) or {}, f"settings.wallboard.{name}", ("warn", "alarm"))
+        read = given.duration if name == "longest_wait" else _number(given)
+        warn = read("warn")
+        alarm = read("alarm")
+        level = Level(
+            default.warn if warn is None else warn,
+            default.alarm if alarm is None else alarm,
+            default.less_is_worse,
+        )
+        if (level.alarm > level.warn) if level.less_is_worse else (level.alarm < level.warn):
+            raise given.fail("alarm", f"must be {'below' if level.less_is_worse else 'above'} "
+                             f"the warning level {level.warn:g}")  # fmt: skip
+        levels[name] = level
+    return WallboardLevels(**levels)
+
+
+def _number(spec: Spec) -> Callable[[str], float | None]:
+    def read(key: str) -> float | None:
+        value = spec.get(key, float)
+        if value is not None and value < 0:
+            raise spec.fail(key, f"must not be negative, got {value:g}")
+        return value
+
+    return read
+
+
+def script_from(key: str, body: Any) -> Mapping[str, Any]:
+    """A service script the scenario names (``script: vip-script``): its title and text
+    by language, shown to the agent with the contact."""
+    spec = Spec(body, f"scripts.{key}", ("name", "text"))
+    for field_name in ("name", "text"):
+        for language, text in (spec.get(field_name, dict) or {}).items():
+            if not isinstance(text, str):
+                raise spec.fail(f"{field_name}.{language}", "must be a string")
     return spec.body
 
 
@@ -293,6 +372,7 @@ KINDS: Mapping[str, Callable[[str, Any], object]] = {
     "categories": _named("categories"),
     "webhooks": webhook_from,
     "settings": settings_from,
+    "scripts": script_from,
 }
 
 
@@ -335,9 +415,7 @@ class TenantConfig:
             return {key: make(key, body) for key, body in (await docs.all(tenant, kind)).items()}
 
         settings = Spec(
-            (await docs.get(tenant, "settings", "desk")) or {},
-            "settings.desk",
-            ("ring_timeout", "crm_timeout", "wrap_up", "timezone"),
+            (await docs.get(tenant, "settings", "desk")) or {}, "settings.desk", SETTINGS["desk"]
         )
         points = await built("access_points", access_point_from)
         return TenantConfig(

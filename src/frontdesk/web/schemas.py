@@ -331,11 +331,30 @@ class WebhookDocument(Input):
     active: bool | None = None
 
 
+class LevelDocument(Input):
+    warn: Duration | None = None
+    alarm: Duration | None = None
+
+
 class SettingsDocument(Input):
+    """``desk``: the desk's timings; ``wallboard``: where its figures turn amber and red."""
+
     ring_timeout: Duration | None = None
     crm_timeout: Duration | None = None
     wrap_up: Duration | None = None
     timezone: str | None = None
+    service_level: LevelDocument | None = Field(default=None, examples=[{"warn": 80, "alarm": 60}])
+    longest_wait: LevelDocument | None = Field(
+        default=None, examples=[{"warn": "30s", "alarm": "2m"}]
+    )
+    waiting: LevelDocument | None = Field(default=None, examples=[{"warn": 5, "alarm": 10}])
+
+
+class ScriptDocument(Input):
+    """A service script: its title and text by language."""
+
+    name: dict[str, str] | None = None
+    text: dict[str, Annotated[str, Field(max_length=20_000)]] | None = None
 
 
 # --- scenarios ----------------------------------------------------------------------------

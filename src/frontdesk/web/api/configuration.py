@@ -26,6 +26,7 @@ from frontdesk.web.schemas import (
     ListDocument,
     NamedDocument,
     QueueDocument,
+    ScriptDocument,
     SettingsDocument,
     WebhookDocument,
 )
@@ -62,6 +63,7 @@ KINDS = (
     Kind("categories", "categories", NamedDocument, None),
     Kind("webhooks", "webhooks", WebhookDocument, "queues.read", secrets=("secret",)),
     Kind("settings", "settings", SettingsDocument, "queues.read"),
+    Kind("scripts", "scripts", ScriptDocument, None),
 )
 
 
