@@ -13,7 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
-from frontdesk.app.demo import Traffic, load_demo
+from frontdesk.app.demo import Traffic, load_demo, open_around_the_clock
 from frontdesk.app.demo_data import DemoData, generate
 from frontdesk.app.runtime import Runtime, open_database, password_hasher, server_app
 from frontdesk.bus.memory import MemoryBus
@@ -163,6 +163,7 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
     async def run() -> None:
         frontdesk = await runtime.start()
         loaded = await load_demo(frontdesk, DEMO_TENANT, data)
+        opened = await open_around_the_clock(frontdesk, DEMO_TENANT, frontdesk.clock.now())
         traffic = Traffic(
             frontdesk, DEMO_TENANT, data, random.Random(seed), per_minute,
             robots=frozenset(a.id for a in data.agents[HUMAN_AGENTS:]),
@@ -171,7 +172,7 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
         config = uvicorn.Config(app, host=settings.host, port=settings.port,
                                 log_level="warning", ws="websockets-sansio")  # fmt: skip
         server = uvicorn.Server(config)
-        _print_welcome(settings, data.password, humans, data, loaded)
+        _print_welcome(settings, data.password, humans, data, loaded, opened)
         await traffic.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -187,14 +188,16 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
 
 
 def _print_welcome(
-    settings: Settings, password: str, humans: list[AgentId], data: DemoData, loaded: bool
-) -> None:
+    settings: Settings, password: str, humans: list[AgentId], data: DemoData, loaded: bool,
+    opened: list[str],
+) -> None:  # fmt: skip
     base = f"http://{settings.host}:{settings.port}"
     print(f"Frontdesk demo {'loaded into' if loaded else 'reusing'} {settings.data_dir}")
-    print(f"  API:          {base}/api/v1   (OpenAPI: {base}/api/openapi.json)")
-    print(f"  tenant:       {DEMO_TENANT}")
+    print(f"  open:         {base}/   (company: {DEMO_TENANT})")
     print(f"  password:     {password}   (every demo user)")
     print(f"  agents:       {', '.join(humans)}   (the other agents are robots)")
     print(f"  supervisors:  {', '.join(u for u, _ in data.supervisors)}")
     print(f"  admins:       {', '.join(u for u, _ in data.admins)}")
+    print(f"  API:          {base}/api/v1   (OpenAPI: {base}/api/openapi.json)")
+    print(f"  support hours are open around the clock on {' and '.join(opened)} for the demo")
     print("Contacts arrive every few seconds; Ctrl+C stops.")

@@ -13,6 +13,8 @@ import logging
 import random
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from frontdesk.app.demo_data import DemoData
 from frontdesk.domain.agents import AgentState
@@ -25,6 +27,9 @@ from frontdesk.web.container import Frontdesk
 
 log = logging.getLogger(__name__)
 ACTOR = "demo"
+#: The demo's opening hours: the scenario's in_hours("support").
+DEMO_CALENDAR = "support"
+AROUND_THE_CLOCK = "00:00-00:00"
 
 
 async def load_demo(frontdesk: Frontdesk, tenant: TenantId, data: DemoData) -> bool:
@@ -47,8 +52,7 @@ async def load_demo(frontdesk: Frontdesk, tenant: TenantId, data: DemoData) -> b
     failed = [r for r in results if isinstance(r, FrontdeskError)]
     if failed:
         raise failed[0]
-    for purchase in data.purchases:
-        await frontdesk.crm.add_purchase(tenant, purchase)
+    await frontdesk.crm.add_purchases(tenant, data.purchases)
     version = await frontdesk.scenarios.save(tenant, data.scenario, ACTOR, "demo scenario")
     await frontdesk.scenarios.publish(tenant, version.version, ACTOR)
     auth = frontdesk.auth
@@ -62,6 +66,22 @@ async def load_demo(frontdesk: Frontdesk, tenant: TenantId, data: DemoData) -> b
         await auth.create_user(tenant, username, data.password, Role.ADMIN, name=name,
                                actor=ACTOR)  # fmt: skip
     return True
+
+
+async def open_around_the_clock(frontdesk: Frontdesk, tenant: TenantId, now: datetime) -> list[str]:
+    """Open the demo's support hours all day today and tomorrow (calendar exceptions), so
+    a person trying the demo at night or on a Sunday still sees contacts reach agents
+    instead of only callback offers. Returns the days opened (ISO dates)."""
+    config = frontdesk.configuration
+    body = dict(await config.get(tenant, "calendars", DEMO_CALENDAR))
+    today = now.astimezone(ZoneInfo(str(body.get("timezone", "Europe/Moscow")))).date()
+    days = [(today + timedelta(days=n)).isoformat() for n in (0, 1)]
+    exceptions = dict(body.get("exceptions") or {})
+    if any(exceptions.get(day) != AROUND_THE_CLOCK for day in days):
+        exceptions.update(dict.fromkeys(days, AROUND_THE_CLOCK))
+        await config.put(tenant, "calendars", DEMO_CALENDAR, {**body, "exceptions": exceptions},
+                         ACTOR)  # fmt: skip
+    return days
 
 
 @dataclass

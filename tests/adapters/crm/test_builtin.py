@@ -146,6 +146,21 @@ async def test_the_card_shows_recent_work_and_pending_callbacks(
     assert [c.id for c in card.callbacks] == ["cb1"]
 
 
+async def test_a_batch_of_purchases_is_stored_whole_or_not_at_all(
+    builtin: BuiltinCrm, clock: FixedClock
+) -> None:
+    await builtin.upsert(ANNA)
+    bought = [
+        Purchase(id=f"p{n}", customer=ANNA.id, at=clock.now(), amount=Decimal(n)) for n in (1, 2)
+    ]
+    stray = Purchase(id="p3", customer=CustomerId("nobody"), at=clock.now(), amount=Decimal(3))
+    with pytest.raises(NotFoundError):
+        await builtin.add_purchases(TENANT, [*bought, stray])
+    assert (await builtin.card(TENANT, ANNA.id)).purchases == ()
+    assert await builtin.add_purchases(TENANT, bought) == bought
+    assert {p.id for p in (await builtin.card(TENANT, ANNA.id)).purchases} == {"p1", "p2"}
+
+
 async def test_an_empty_note_is_refused(builtin: BuiltinCrm) -> None:
     await builtin.upsert(ANNA)
     with pytest.raises(ValidationError) as caught:

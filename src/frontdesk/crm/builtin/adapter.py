@@ -217,10 +217,19 @@ class BuiltinCrm:
 
     async def add_purchase(self, tenant: TenantId, purchase: Purchase) -> Purchase:
         """Record a purchase of the customer (of the record it was merged into)."""
+        return (await self.add_purchases(tenant, [purchase]))[0]
+
+    async def add_purchases(
+        self, tenant: TenantId, purchases: Sequence[Purchase]
+    ) -> list[Purchase]:
+        """Record purchases in one transaction, all or none (an import, a shop's batch)."""
+        stored = []
         async with self._store.transaction() as tx:
-            owner = await self._live(tx, tenant, purchase.customer)
-            stored = dataclasses.replace(purchase, customer=owner.id)
-            await tx.customers.add_purchase(tenant, stored)
+            for purchase in purchases:
+                owner = await self._live(tx, tenant, purchase.customer)
+                kept = dataclasses.replace(purchase, customer=owner.id)
+                await tx.customers.add_purchase(tenant, kept)
+                stored.append(kept)
         return stored
 
     async def add_note(
