@@ -22,6 +22,7 @@ from frontdesk.services.catalog import TenantConfig
 from frontdesk.services.dispatcher import Dispatcher
 
 MAX_SCENARIO = 512 * 1024
+NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +36,7 @@ class Publication:
 
 async def compile_for(tx: Transaction, tenant: TenantId, text: str) -> ScenarioPlan:
     """Compile ``text`` against the tenant's queues, calendars, lists and agents."""
-    if len(text.encode()) > MAX_SCENARIO:
-        raise ValidationError(
-            f"scenario is larger than {MAX_SCENARIO // 1024} KiB", code="scenario.too_large"
-        )
+    _check_size(text)
     config = await TenantConfig.load(tx, tenant)
     agents = await tx.agents.all(tenant)
     catalog = Catalog(
@@ -48,6 +46,13 @@ async def compile_for(tx: Transaction, tenant: TenantId, text: str) -> ScenarioP
         agents=frozenset(a.id for a in agents),
     )
     return compile_scenario(text, catalog)
+
+
+def _check_size(text: str) -> None:
+    if len(text.encode()) > MAX_SCENARIO:
+        raise ValidationError(
+            f"scenario is larger than {MAX_SCENARIO // 1024} KiB", code="scenario.too_large"
+        )
 
 
 class ScenarioService:
@@ -82,6 +87,18 @@ class ScenarioService:
             wanted = await self._get(tx, tenant, version)
             published = await tx.scenarios.published(tenant)
         return _diff(published, wanted)
+
+    async def diff_text(self, tenant: TenantId, text: str) -> tuple[int | None, str]:
+        """``text``, not saved, against the published version: that version (None when
+        nothing is published) and the unified diff ("" when they are the same)."""
+        _check_size(text)
+        async with self.store.transaction() as tx:
+            published = await tx.scenarios.published(tenant)
+        if published is None:
+            return None, ""
+        return published.version, _unified(
+            published.text, text, f"version {published.version}", "draft"
+        )
 
     async def publish(self, tenant: TenantId, version: int, actor: str) -> Publication:
         now = self.clock.now()
@@ -137,11 +154,16 @@ class ScenarioService:
 def _diff(old: ScenarioVersion | None, new: ScenarioVersion) -> str:
     if old is None:
         return ""
-    return "".join(
-        difflib.unified_diff(
-            old.text.splitlines(keepends=True),
-            new.text.splitlines(keepends=True),
-            fromfile=f"version {old.version}",
-            tofile=f"version {new.version}",
-        )
+    return _unified(old.text, new.text, f"version {old.version}", f"version {new.version}")
+
+
+def _unified(old: str, new: str, old_name: str, new_name: str) -> str:
+    """A unified diff, one line per line: a last line without its newline gets one, and
+    the marker diff(1) uses, so it does not run into the next line."""
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=old_name,
+        tofile=new_name,
     )
+    return "".join(line if line.endswith("\n") else line + "\n" + NO_NEWLINE for line in lines)
