@@ -74,7 +74,7 @@ class PreviewCase:
     day: date
     timezone: str
     draft: ScenarioPlan
-    current: ScenarioPlan | None
+    current: ScenarioPlan | None  # None: nothing published, or it no longer compiles
     published: int | None
     config: TenantConfig
     agents: tuple[Agent, ...]
@@ -145,8 +145,8 @@ class Staffing:
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    """A preview's answer: ``draft`` next to ``current`` (the published version, when
-    there is one that still compiles), on the same contacts with the same agents.
+    """A preview's answer: ``draft`` next to ``current`` (the ``published`` version, when
+    it still compiles), on the same contacts with the same agents.
     ``left_out`` counts contacts of the day not replayed: routed without the scenario
     (callbacks, contacts sent to a queue or an agent by the API) or arrived at an access
     point that no longer exists."""
@@ -223,7 +223,7 @@ class PreviewService:
             timezone=timezone,
             draft=draft,
             current=current,
-            published=stored.version if stored is not None and current is not None else None,
+            published=stored.version if stored is not None else None,
             config=config,
             agents=agents,
             traffic=traffic,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -110,6 +111,10 @@ class ScenarioService:
                     f"version {version} is already published", code="scenario.already_published"
                 )
             await compile_for(tx, tenant, wanted.text)  # the configuration may have changed
+            if published is not None and published.published_at is not None:
+                # The live version is the one published last: a clock set back (NTP, a
+                # restored host) must not leave the earlier one live.
+                now = max(now, published.published_at + timedelta(microseconds=1))
             await tx.scenarios.mark_published(tenant, version, now)
             await tx.audit.add(AuditEntry(
                 tenant, now, actor, "publish", "scenario", str(version),
@@ -132,6 +137,11 @@ class ScenarioService:
             waiting=waiting,
             note=note,
         )
+
+    async def published(self, tenant: TenantId) -> ScenarioVersion | None:
+        """The version contacts are decided by now (None before the first publication)."""
+        async with self.store.transaction() as tx:
+            return await tx.scenarios.published(tenant)
 
     async def versions(self, tenant: TenantId) -> list[ScenarioVersion]:
         async with self.store.transaction() as tx:

@@ -93,7 +93,7 @@ class SimulatorPreview:
             if not arrivals:
                 raise ValidationError(
                     "the generated traffic has no contacts: raise the rate per hour",
-                    code="scenario.preview_no_traffic",
+                    code="scenario.preview_no_contacts",
                     field="traffic.per_hour",
                 )
         site = site_of(case, epoch, hours, arrivals)
@@ -147,7 +147,7 @@ def working_day(calendar: BusinessCalendar | None, day: date) -> date:
     raise ValidationError(
         f"calendar {calendar.name} has no working hours in the {LOOK_BACK_DAYS} days "
         "before today: there is no working day to generate traffic for",
-        code="scenario.preview_no_traffic",
+        code="scenario.preview_no_working_day",
         field="traffic.kind",
     )
 
