@@ -3,7 +3,7 @@
 // and the preview (scenario-preview.js). Shortcuts: Ctrl+S save, Ctrl+Enter check,
 // F8 / Shift+F8 next / previous problem.
 import { ApiError, get, post } from "../api.js";
-import { CodeEditor } from "../code-editor.js";
+import { CodeEditor, shortcut } from "../code-editor.js";
 import { $, $$, debounce, fill, h } from "../dom.js";
 import { clearErrors, errorText, showError } from "../forms.js";
 import { fmt, t, tn } from "../i18n.js";
@@ -24,13 +24,14 @@ const state = {
 
 const editor = new CodeEditor($("#scn-text"), $(".code-gutter"), {
   onChange: edited,
-  keys: {
-    "Ctrl+S": () => (canPublish ? openSave() : notify(t("Only administrators can save scenarios."), "error")),
-    "Ctrl+Enter": () => check(),
-    F8: () => nextProblem(1),
-    "Shift+F8": () => nextProblem(-1),
-  },
+  keys: { F8: () => nextProblem(1), "Shift+F8": () => nextProblem(-1) },
 });
+
+/** Shortcuts anywhere on the page while no dialog is open. */
+const PAGE_KEYS = {
+  "Ctrl+S": () => (canPublish ? openSave() : notify(t("Only administrators can save scenarios."), "error")),
+  "Ctrl+Enter": () => check(),
+};
 
 const dirty = () => editor.text !== state.saved;
 
@@ -375,6 +376,12 @@ function setupAdmin() {
 // --- start ------------------------------------------------------------------------------------
 
 $("#scn-check").addEventListener("click", () => check());
+document.addEventListener("keydown", (event) => {
+  const action = PAGE_KEYS[shortcut(event)];
+  if (!action || $("dialog[open]")) return;
+  event.preventDefault();
+  action();
+});
 window.addEventListener("beforeunload", (event) => {
   if (dirty()) event.preventDefault();
 });
