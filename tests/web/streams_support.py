@@ -27,7 +27,9 @@ from frontdesk.services.configuration import ConfigurationService
 from frontdesk.services.desk import TenantDesk
 from frontdesk.services.dispatcher import Dispatcher
 from frontdesk.services.intake import Submission
+from frontdesk.services.previews import PreviewService
 from frontdesk.services.scenarios import ScenarioService
+from frontdesk.sim.preview import SimulatorPreview
 from frontdesk.storage.memory import MemoryStore
 from frontdesk.web import realtime
 from frontdesk.web.container import Frontdesk
@@ -133,6 +135,7 @@ class Site:
         return Frontdesk(
             store=store, clock=clock, bus=bus, crm=crm, dispatcher=dispatcher, auth=auth,
             scenarios=scenarios, configuration=configuration,
+            previews=PreviewService(store, clock, SimulatorPreview()),
         )  # fmt: skip
 
     @property

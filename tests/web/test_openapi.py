@@ -54,6 +54,8 @@ EXPECTED = {
     },
     "/scenarios": {"get", "post"},
     "/scenarios/validate": {"post"},
+    "/scenarios/diff": {"post"},
+    "/scenarios/preview": {"post"},
     "/scenarios/{version}": {"get"},
     "/scenarios/{version}/diff": {"get"},
     "/scenarios/{version}/publish": {"post"},

@@ -27,8 +27,10 @@ from frontdesk.services.auth import AuthService
 from frontdesk.services.clock import SystemClock
 from frontdesk.services.configuration import ConfigurationService
 from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.previews import PreviewService
 from frontdesk.services.scenarios import ScenarioService
 from frontdesk.services.webhooks import WebhookService
+from frontdesk.sim.preview import SimulatorPreview
 from frontdesk.storage.sql import migrate, open_store
 from frontdesk.web.app import create_app
 from frontdesk.web.container import Frontdesk, WebSettings
@@ -59,6 +61,7 @@ def assemble(
         auth=AuthService(store, clock, hasher=hasher),
         scenarios=ScenarioService(store, dispatcher, clock),
         configuration=ConfigurationService(store, dispatcher, clock),
+        previews=PreviewService(store, clock, SimulatorPreview()),
         settings=web or WebSettings(),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -22,6 +23,7 @@ from frontdesk.services.catalog import TenantConfig
 from frontdesk.services.dispatcher import Dispatcher
 
 MAX_SCENARIO = 512 * 1024
+NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +37,7 @@ class Publication:
 
 async def compile_for(tx: Transaction, tenant: TenantId, text: str) -> ScenarioPlan:
     """Compile ``text`` against the tenant's queues, calendars, lists and agents."""
-    if len(text.encode()) > MAX_SCENARIO:
-        raise ValidationError(
-            f"scenario is larger than {MAX_SCENARIO // 1024} KiB", code="scenario.too_large"
-        )
+    _check_size(text)
     config = await TenantConfig.load(tx, tenant)
     agents = await tx.agents.all(tenant)
     catalog = Catalog(
@@ -48,6 +47,13 @@ async def compile_for(tx: Transaction, tenant: TenantId, text: str) -> ScenarioP
         agents=frozenset(a.id for a in agents),
     )
     return compile_scenario(text, catalog)
+
+
+def _check_size(text: str) -> None:
+    if len(text.encode()) > MAX_SCENARIO:
+        raise ValidationError(
+            f"scenario is larger than {MAX_SCENARIO // 1024} KiB", code="scenario.too_large"
+        )
 
 
 class ScenarioService:
@@ -83,6 +89,18 @@ class ScenarioService:
             published = await tx.scenarios.published(tenant)
         return _diff(published, wanted)
 
+    async def diff_text(self, tenant: TenantId, text: str) -> tuple[int | None, str]:
+        """``text``, not saved, against the published version: that version (None when
+        nothing is published) and the unified diff ("" when they are the same)."""
+        _check_size(text)
+        async with self.store.transaction() as tx:
+            published = await tx.scenarios.published(tenant)
+        if published is None:
+            return None, ""
+        return published.version, _unified(
+            published.text, text, f"version {published.version}", "draft"
+        )
+
     async def publish(self, tenant: TenantId, version: int, actor: str) -> Publication:
         now = self.clock.now()
         async with self.store.transaction() as tx:
@@ -93,6 +111,10 @@ class ScenarioService:
                     f"version {version} is already published", code="scenario.already_published"
                 )
             await compile_for(tx, tenant, wanted.text)  # the configuration may have changed
+            if published is not None and published.published_at is not None:
+                # The live version is the one published last: a clock set back (NTP, a
+                # restored host) must not leave the earlier one live.
+                now = max(now, published.published_at + timedelta(microseconds=1))
             await tx.scenarios.mark_published(tenant, version, now)
             await tx.audit.add(AuditEntry(
                 tenant, now, actor, "publish", "scenario", str(version),
@@ -116,6 +138,11 @@ class ScenarioService:
             note=note,
         )
 
+    async def published(self, tenant: TenantId) -> ScenarioVersion | None:
+        """The version contacts are decided by now (None before the first publication)."""
+        async with self.store.transaction() as tx:
+            return await tx.scenarios.published(tenant)
+
     async def versions(self, tenant: TenantId) -> list[ScenarioVersion]:
         async with self.store.transaction() as tx:
             return await tx.scenarios.all(tenant)
@@ -137,11 +164,16 @@ class ScenarioService:
 def _diff(old: ScenarioVersion | None, new: ScenarioVersion) -> str:
     if old is None:
         return ""
-    return "".join(
-        difflib.unified_diff(
-            old.text.splitlines(keepends=True),
-            new.text.splitlines(keepends=True),
-            fromfile=f"version {old.version}",
-            tofile=f"version {new.version}",
-        )
+    return _unified(old.text, new.text, f"version {old.version}", f"version {new.version}")
+
+
+def _unified(old: str, new: str, old_name: str, new_name: str) -> str:
+    """A unified diff, one line per line: a last line without its newline gets one, and
+    the marker diff(1) uses, so it does not run into the next line."""
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=old_name,
+        tofile=new_name,
     )
+    return "".join(line if line.endswith("\n") else line + "\n" + NO_NEWLINE for line in lines)

@@ -4,14 +4,16 @@ Every contact is classified by the published scenario (``Router.classify``), men
 are answered by ``Router.choose``, and waiting contacts are matched by
 ``Router.decide`` over a ``RoutingState`` — the code the live service runs. The
 simulator only supplies what people do: when contacts arrive, how long they talk,
-how long they are willing to wait, which key they press, when agents work.
+how long they are willing to wait, which key they press, when agents work. Contacts
+come from streams (drawn as the run goes) or are replayed one by one
+(:class:`~frontdesk.sim.model.Arrival`: recorded traffic, or traffic drawn in advance).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from heapq import heappop, heappush
@@ -29,11 +31,10 @@ from frontdesk.routing.engine import Router, Treatment
 from frontdesk.routing.plan import ActionKind, ScenarioPlan
 from frontdesk.routing.state import RoutingState
 from frontdesk.sim.clock import SimClock
-from frontdesk.sim.model import SiteModel, Stream
+from frontdesk.sim.model import Arrival, SiteModel, Stream
 
 _Samplers = tuple[Callable[[], float], Callable[[], float] | None, Callable[[], float] | None]
-_IvrPayload = tuple[SegmentRecord, int, RoutingEnv, str, str | None, int]
-_ARRIVAL, _END, _WRAP_END, _ABANDON, _IVR, _AGENT = range(6)
+_ARRIVAL, _END, _WRAP_END, _ABANDON, _IVR, _AGENT, _REPLAY = range(7)
 MAX_MENU_DEPTH = 10
 DAY = 86_400.0
 _OUTCOMES = {ActionKind.REJECT: Outcome.REJECTED, ActionKind.CALLBACK: Outcome.CALLBACK}
@@ -47,6 +48,33 @@ class SimResult:
     report: Report
     duration: float
     events: int
+
+
+class _Source:
+    """Where a contact comes from: what it does (``samplers``: talk, patience, wrap-up),
+    how long a menu takes, and how it answers menus: by ``choices`` (weights by key, or
+    any option alike) for a stream, from its own ``digits`` for a replayed arrival."""
+
+    __slots__ = ("choices", "digits", "ivr_seconds", "samplers")
+
+    def __init__(
+        self,
+        samplers: _Samplers,
+        ivr_seconds: float,
+        choices: Mapping[str, Mapping[str, float]],
+        digits: Mapping[str, str] | None = None,
+    ) -> None:
+        self.samplers = samplers
+        self.ivr_seconds = ivr_seconds
+        self.choices = choices
+        self.digits = digits
+
+
+_IvrPayload = tuple[SegmentRecord, _Source, RoutingEnv, str, str | None, int]
+
+
+def _fixed(value: float) -> Callable[[], float]:
+    return lambda: value
 
 
 class _Busy:
@@ -115,18 +143,21 @@ class Simulation:
         self._reads_occupancy = plan.reads_occupancy
         self._profiles: dict[AgentId, Agent] = {}
         self._open: dict[ContactId, tuple[SegmentRecord, _Samplers, RoutingEnv]] = {}
-        self._streams = site.streams
         # Patience timers of contacts queued by the current event, filed after dispatch:
         # most are answered at once, and their timers need never enter the heap.
         self._timers: list[tuple[float, int, int, object]] = []
         self.clock = SimClock(site.epoch)
         self._targets: dict[str | None, float] = {}
         rng = self.rng
-        self._samplers = [
-            (
-                s.handle.sampler(rng),
-                s.patience.sampler(rng) if s.patience else None,
-                s.wrap_up.sampler(rng) if s.wrap_up else None,
+        self._sources = [
+            _Source(
+                (
+                    s.handle.sampler(rng),
+                    s.patience.sampler(rng) if s.patience else None,
+                    s.wrap_up.sampler(rng) if s.wrap_up else None,
+                ),
+                s.ivr_seconds,
+                s.menu_choices,
             )
             for s in site.streams
         ]
@@ -177,6 +208,8 @@ class Simulation:
                 self._resume(payload, AgentState.WRAP_UP)  # type: ignore[arg-type]
             elif kind == _IVR:
                 self._ivr(now, payload)  # type: ignore[arg-type]
+            elif kind == _REPLAY:
+                self._replay(now, payload)  # type: ignore[arg-type]
             else:
                 self._agent_event(now, payload)  # type: ignore[arg-type]
             if state.pending_contacts or state.pending_agents:
@@ -186,6 +219,9 @@ class Simulation:
         self._finish(until)
         if progress is not None:
             progress(1.0)
+        return self._result(until, events)
+
+    def _result(self, until: float, events: int) -> SimResult:
         intervals = self._intervals()
         result = report(
             self.records,
@@ -201,6 +237,9 @@ class Simulation:
             first = stream.arrivals.next_after(0.0, self.rng)
             if first < until:
                 self._push(first, _ARRIVAL, number)
+        for arrival in self.site.arrivals:
+            if 0.0 <= arrival.at < until:
+                self._push(arrival.at, _REPLAY, arrival)
 
     def _file_timers(self) -> None:
         """File the patience timers of contacts still waiting after the dispatch."""
@@ -221,43 +260,77 @@ class Simulation:
 
     # --- contacts --------------------------------------------------------------------------
     def _arrival(self, now: float, number: int, until: float) -> None:
-        stream = self._streams[number]
+        stream = self.site.streams[number]
         following = stream.arrivals.next_after(now, self.rng)
         if following < until:
             self._seq = seq = self._seq + 1
             heappush(self._heap, (following, seq, _ARRIVAL, number))
         self._contacts = count = self._contacts + 1
-        contact_id = ContactId(f"c{count}")
         customer = self._customer(stream) if self.site.customers else None
         ap = stream.access_point
-        arrived_at = self.clock.at(now)
         contact = Contact(
-            id=contact_id,
+            id=ContactId(f"c{count}"),
             tenant=ap.tenant,
             channel=ap.channel,
             ani=self._ani(customer),
             access_point=ap.address,
-            arrived_at=arrived_at,
+            arrived_at=self.clock.at(now),
             line=ap.line,
             channel_data={"agent": ap.agent} if ap.agent else {},
             customer=customer.id if customer else None,
             category=customer.category if customer else None,
             language=stream.language,
         )
+        self._admit(now, contact, customer, self._sources[number])
+
+    def _replay(self, now: float, arrival: Arrival) -> None:
+        self._contacts = count = self._contacts + 1
+        customer = arrival.customer
+        ap = arrival.access_point
+        data = dict(arrival.channel_data)
+        if ap.agent:
+            data.setdefault("agent", ap.agent)
+        contact = Contact(
+            id=ContactId(f"c{count}"),
+            tenant=ap.tenant,
+            channel=ap.channel,
+            ani=arrival.ani,
+            access_point=ap.address,
+            arrived_at=self.clock.at(now),
+            line=ap.line,
+            channel_data=data,
+            digits=arrival.digits,
+            customer=customer.id if customer else None,
+            category=customer.category if customer else None,
+            language=arrival.language,
+            priority=arrival.priority,
+        )
+        patience = arrival.patience
+        samplers: _Samplers = (
+            _fixed(arrival.talk),
+            _fixed(patience) if patience is not None else None,
+            _fixed(arrival.wrap_up) if arrival.wrap_up > 0 else None,
+        )
+        self._admit(now, contact, customer, _Source(samplers, 0.0, {}, arrival.digits))
+
+    def _admit(
+        self, now: float, contact: Contact, customer: CustomerProfile | None, source: _Source
+    ) -> None:
+        """Classify a contact that has just arrived and treat it."""
         router = self.router
-        env = router.environment(contact, customer, arrived_at)
+        env = router.environment(contact, customer, contact.arrived_at)
         treatment = router.treat(env)
         record = SegmentRecord(
-            contact=contact_id,
+            contact=contact.id,
             segment=0,
-            channel=_CHANNEL_NAMES[ap.channel],
+            channel=_CHANNEL_NAMES[contact.channel],
             queue=None,
             category=contact.category,
             rule=treatment.rule.name,
             arrived_at=now,
         )
         self.records.append(record)
-        self._treat(now, record, number, env, treatment, 0)
+        self._treat(now, record, source, env, treatment, 0)
 
     def _customer(self, stream: Stream) -> CustomerProfile | None:
         population = self.site.customers
@@ -274,7 +347,7 @@ class Simulation:
         self,
         now: float,
         record: SegmentRecord,
-        number: int,
+        source: _Source,
         env: RoutingEnv,
         treatment: Treatment,
         depth: int,
@@ -286,7 +359,7 @@ class Simulation:
             record.queued_at = now
             contact = env.contact.id
             self.router.enqueue(self.state, contact, env, treatment, now)
-            samplers = self._samplers[number]
+            samplers = source.samplers
             self._open[contact] = (record, samplers, env)
             patience = samplers[1]
             if patience is not None:
@@ -294,16 +367,17 @@ class Simulation:
                 self._timers.append((now + patience(), seq, _ABANDON, contact))
             return
         if kind is ActionKind.MENU and depth < MAX_MENU_DEPTH:
-            stream = self.site.streams[number]
-            key = self._press(stream, treatment.menu)
-            payload = (record, number, env, treatment.menu, key, depth + 1)
-            self._push(now + stream.ivr_seconds, _IVR, payload)
+            key = self._press(source, treatment.menu)
+            payload = (record, source, env, treatment.menu, key, depth + 1)
+            self._push(now + source.ivr_seconds, _IVR, payload)
             return
         record.ended_at = now
         record.outcome = _OUTCOMES.get(kind, Outcome.SELF_SERVED)
 
-    def _press(self, stream: Stream, menu: str) -> str | None:
-        choices = stream.menu_choices.get(menu)
+    def _press(self, source: _Source, menu: str) -> str | None:
+        if source.digits is not None:
+            return source.digits.get(menu)
+        choices = source.choices.get(menu)
         options = list(choices) if choices else list(self.router.plan.menus[menu].options)
         if not options:
             return None
@@ -311,10 +385,10 @@ class Simulation:
         return self.rng.choices(options, weights)[0]
 
     def _ivr(self, now: float, payload: _IvrPayload) -> None:
-        record, number, env, menu, key, depth = payload
+        record, source, env, menu, key, depth = payload
         env.now = self.clock.at(now)
         treatment = self.router.choose(env, menu, key)
-        self._treat(now, record, number, env, treatment, depth)
+        self._treat(now, record, source, env, treatment, depth)
 
     def _abandon(self, now: float, contact: ContactId) -> None:
         state = self.state

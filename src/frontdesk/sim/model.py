@@ -1,5 +1,6 @@
 """What a simulation runs: the site (queues, agents and their shifts, calendars, lists,
-customers) and the traffic that reaches it."""
+customers) and the traffic that reaches it: streams drawn as the run goes, and arrivals
+replayed one by one."""
 
 from __future__ import annotations
 
@@ -50,6 +51,30 @@ class Stream:
 
 
 @dataclass(frozen=True, slots=True)
+class Arrival:
+    """One contact replayed as it came: a day of recorded traffic, or traffic drawn in
+    advance so that two runs meet the very same contacts.
+
+    Its menus are answered from ``digits`` at once, as the live service answers them
+    (a menu it has no digit for gets none); what the person does is fixed: ``talk`` and
+    ``wrap_up`` seconds when answered, and ``patience`` seconds in line before leaving
+    (``None``: they wait as long as it takes).
+    """
+
+    at: float  # seconds after the epoch
+    access_point: AccessPoint
+    ani: str
+    talk: float
+    wrap_up: float = 0.0
+    patience: float | None = None
+    customer: CustomerProfile | None = None
+    digits: Mapping[str, str] = field(default_factory=dict)
+    channel_data: Mapping[str, str] = field(default_factory=dict)
+    language: str | None = None
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class SiteModel:
     epoch: datetime  # local midnight of the first simulated day, timezone-aware
     queues: Mapping[QueueId, Queue]
@@ -59,3 +84,4 @@ class SiteModel:
     lists: Mapping[str, frozenset[str]] = field(default_factory=dict)
     customers: tuple[CustomerProfile, ...] = ()
     interval: float = 1800.0  # reporting interval, seconds
+    arrivals: tuple[Arrival, ...] = ()  # replayed besides the streams

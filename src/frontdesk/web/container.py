@@ -11,6 +11,7 @@ from frontdesk.domain.repositories import Store
 from frontdesk.services.auth import AuthService
 from frontdesk.services.configuration import ConfigurationService
 from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.previews import PreviewService
 from frontdesk.services.scenarios import ScenarioService
 
 MAX_BODY = 1024 * 1024  # bytes; a larger request body is refused with 413
@@ -36,4 +37,5 @@ class Frontdesk:
     auth: AuthService
     scenarios: ScenarioService
     configuration: ConfigurationService
+    previews: PreviewService  # scenario previews on the simulator (wired by the app)
     settings: WebSettings = WebSettings()

@@ -8,7 +8,7 @@ being ignored. Response models read the domain's dataclasses by attribute
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -28,6 +28,7 @@ from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.handling import CrmStatus, LiveContact
 from frontdesk.domain.users import Role
 from frontdesk.services.catalog import agent_document
+from frontdesk.services.previews import MAX_PER_HOUR
 from frontdesk.web.ui.i18n import LOCALES
 
 
@@ -594,3 +595,78 @@ class AuditOut(Output):
 def many(model: type[OutputT], records: Iterable[object]) -> list[OutputT]:
     """Every record read into ``model``."""
     return [model.model_validate(record) for record in records]
+
+
+# --- scenario editor: drafts compared and previewed ----------------------------------------
+
+
+class DraftIn(Input):
+    text: Annotated[str, Field(min_length=1)]
+
+
+class DraftDiffOut(BaseModel):
+    published: int | None = Field(description="the published version; null when none is")
+    diff: str = Field(description="unified diff from the published version to the text")
+
+
+class PreviewTrafficIn(Input):
+    """``yesterday``: the tenant's contacts of yesterday replayed; ``generated``:
+    ``per_hour`` contacts an hour over the working day at ``access_point`` (default: the
+    first voice number), ``known_share`` of them from customers of the CRM."""
+
+    kind: Literal["yesterday", "generated"] = "yesterday"
+    per_hour: Annotated[float, Field(gt=0, le=MAX_PER_HOUR)] | None = None
+    access_point: Key | None = None
+    known_share: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+
+class PreviewIn(Input):
+    text: Annotated[str, Field(min_length=1)]
+    traffic: PreviewTrafficIn = PreviewTrafficIn()
+
+
+class QueueForecastOut(Output):
+    queue: str | None = Field(description="null: every queue together")
+    name: str
+    target: str = Field(examples=["80/20"])
+    offered: int
+    answered: int
+    abandoned: int
+    service_level: float | None = Field(description="percent answered within the target")
+    asa: float | None = Field(description="average speed of answer, seconds")
+    abandon_rate: float | None = Field(description="percent of offered")
+    occupancy: float | None = Field(description="percent busy of the serving agents' time")
+
+
+class ForecastOut(Output):
+    version: int | None = Field(description="the published version; null for the draft")
+    total: QueueForecastOut
+    queues: list[QueueForecastOut]
+    outcomes: dict[str, int]
+
+
+class StaffingOut(Output):
+    agents: int
+    calendar: str | None
+    hours: list[str] = Field(examples=[["08:00-20:00"]])
+
+
+class BehaviourOut(Output):
+    media: str
+    talk: float
+    wrap_up: float
+    patience: float | None
+    learned: bool = Field(description="from the day's contacts, not defaults")
+
+
+class PreviewOut(Output):
+    traffic: Literal["yesterday", "generated"]
+    day: date
+    timezone: str
+    contacts: int
+    left_out: int = Field(description="contacts of the day not replayed")
+    staffing: StaffingOut
+    behaviour: list[BehaviourOut]
+    draft: ForecastOut
+    current: ForecastOut | None = Field(description="the published version, on the same day")
+    published: int | None

@@ -1,7 +1,10 @@
-"""Routing scenarios: versions saved after validation, diffs, publication.
+"""Routing scenarios: versions saved after validation, diffs, publication, previews.
 
 A scenario is posted as JSON ``{"text": ..., "comment": ...}`` or as the YAML itself
-(``text/yaml``, the comment then in the ``comment`` query parameter).
+(``text/yaml``, the comment then in the ``comment`` query parameter). Text being edited
+is compared and previewed without saving it (``/diff``, ``/preview``): a draft becomes a
+version only when it is saved, and readers who may not save can still compare and
+preview.
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from frontdesk.routing.scenario import ScenarioError
 from frontdesk.services.auth import Principal
+from frontdesk.services.previews import Traffic, TrafficKind
 from frontdesk.web.api.bodies import is_json, media_type, read_json, read_text, unsupported
 from frontdesk.web.auth import FrontdeskDep, require
 from frontdesk.web.errors import scenario_problems
 from frontdesk.web.schemas import (
     DiffOut,
+    DraftDiffOut,
+    DraftIn,
+    PreviewIn,
+    PreviewOut,
     PublicationOut,
     ScenarioIn,
     ScenarioOut,
@@ -82,6 +90,32 @@ async def validate(
     except ScenarioError as error:
         return ValidationOut.model_validate({"valid": False, "problems": scenario_problems(error)})
     return ValidationOut(valid=True, problems=[])
+
+
+@router.post("/diff")
+async def diff_draft(body: DraftIn, principal: Reader, frontdesk: FrontdeskDep) -> DraftDiffOut:
+    """What publishing ``text`` would change against the published version, before it is
+    saved."""
+    published, diff = await frontdesk.scenarios.diff_text(principal.tenant, body.text)
+    return DraftDiffOut(published=published, diff=diff)
+
+
+@router.post("/preview")
+async def preview(body: PreviewIn, principal: Reader, frontdesk: FrontdeskDep) -> PreviewOut:
+    """Predict service level, ASA, abandon rate and occupancy per queue for ``text`` and
+    for the published version, on yesterday's contacts or on generated traffic, with
+    every agent of the company logged in over the working hours of the scenario's
+    calendar. A draft with problems is refused (422) with every problem; one preview per
+    company runs at a time (409 while one does)."""
+    traffic = body.traffic
+    wanted = Traffic(
+        kind=TrafficKind(traffic.kind),
+        per_hour=traffic.per_hour,
+        access_point=traffic.access_point,
+        known_share=traffic.known_share,
+    )
+    found = await frontdesk.previews.preview(principal.tenant, body.text, wanted)
+    return PreviewOut.model_validate(found)
 
 
 @router.get("/{version}")
