@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from frontdesk.analytics.metrics import QueueMetrics
 from frontdesk.analytics.records import SegmentRecord
+from frontdesk.domain.ids import QueueId
 from frontdesk.domain.queues import ServiceLevelTarget
 
 #: The interval lengths a report may use, in minutes.
@@ -50,8 +51,8 @@ def intraday(
     start: float,
     end: float,
     interval: float,
-    targets: Mapping[str | None, ServiceLevelTarget],
-    queues: Collection[str | None] | None = None,
+    targets: Mapping[QueueId, ServiceLevelTarget],
+    queues: Collection[QueueId] | None = None,
 ) -> Intraday:
     """The figures of ``records`` per ``interval`` seconds from ``start`` to ``end``.
 
@@ -64,25 +65,25 @@ def intraday(
     count = int(-(-(end - start) // interval))  # the last interval may be cut short
     slots = [Slot(start + n * interval, min(start + (n + 1) * interval, end)) for n in range(count)]
     total = QueueMetrics()
-    offered: dict[str | None, int] = {}
+    offered: dict[QueueId, int] = {}
     for record in records:
-        queued = record.queued_at
+        queued, queue = record.queued_at, QueueId(record.queue or "")
         if queued is None or not start <= queued < end:
             continue
-        if queues is not None and record.queue not in queues:
+        if queues is not None and queue not in queues:
             continue
-        target = targets.get(record.queue)
+        target = targets.get(queue)
         seconds = NO_TARGET if target is None else target.seconds
         slots[int((queued - start) // interval)].metrics.add(record, seconds)
         total.add(record, seconds)
         if target is not None:
-            offered[record.queue] = offered.get(record.queue, 0) + 1
+            offered[queue] = offered.get(queue, 0) + 1
     shown = targets if queues is None else {q: targets[q] for q in queues if q in targets}
     return Intraday(slots, total, _goal(shown, offered))
 
 
 def _goal(
-    targets: Mapping[str | None, ServiceLevelTarget], offered: Mapping[str | None, int]
+    targets: Mapping[QueueId, ServiceLevelTarget], offered: Mapping[QueueId, int]
 ) -> float | None:
     if offered:
         return sum(targets[q].percent * n for q, n in offered.items()) / sum(offered.values())

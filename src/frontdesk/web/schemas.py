@@ -8,7 +8,7 @@ being ignored. Response models read the domain's dataclasses by attribute
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -594,3 +594,31 @@ class AuditOut(Output):
 def many(model: type[OutputT], records: Iterable[object]) -> list[OutputT]:
     """Every record read into ``model``."""
     return [model.model_validate(record) for record in records]
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+class FiguresOut(Output):
+    """One interval's figures (or the whole day's). Service level is a percentage, ASA in
+    seconds; both are null when there is nothing to measure."""
+
+    start: datetime
+    end: datetime
+    offered: int
+    answered: int
+    abandoned: int
+    answered_in_target: int
+    service_level: float | None
+    asa: float | None
+
+
+class IntradayOut(Output):
+    day: date
+    timezone: str
+    interval: int = Field(description="minutes")
+    queue: str | None = Field(description="null: every queue")
+    channel: str | None = Field(description="null: every channel")
+    goal: float | None = Field(description="the service-level target, percent")
+    intervals: list[FiguresOut]
+    total: FiguresOut
