@@ -22,8 +22,11 @@ def slot(body: dict[str, Any], local_start: str) -> dict[str, Any]:
     """The interval starting at ``local_start`` (HH:MM in Moscow, UTC+3)."""
     hour, minute = map(int, local_start.split(":"))
     start = f"{DAY}T{hour - 3:02d}:{minute:02d}:00Z"
-    [found] = [i for i in body["intervals"] if i["start"].replace("+00:00", "Z") == start]
-    return found
+    found: list[dict[str, Any]] = [
+        i for i in body["intervals"] if i["start"].replace("+00:00", "Z") == start
+    ]
+    assert len(found) == 1
+    return found[0]
 
 
 async def a_morning(
