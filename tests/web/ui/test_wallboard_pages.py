@@ -16,7 +16,8 @@ NNBSP = "\u202f"  # CLDR puts a narrow no-break space before AM and PM
 
 
 def page_data(html: str) -> dict[str, object]:
-    found = re.search(r'<script type="application/json" id="wallboard-data">(.*?)</script>', html, re.S)
+    script = r'<script type="application/json" id="wallboard-data">(.*?)</script>'
+    found = re.search(script, html, re.S)
     assert found, "the wallboard's data is in the page"
     data: dict[str, object] = json.loads(found.group(1))
     return data
@@ -80,7 +81,8 @@ async def test_the_report_page_draws_the_days_contacts(
         assert f'aria-labelledby="{chart}-title {chart}-desc"' in html
     assert '<title id="chart-contacts-title">Contacts per interval</title>' in html
     assert "In all: 3 offered, 1 answered, 1 abandoned." in html
-    assert f"12:00{NNBSP}PM–1:00{NNBSP}PM: 3 offered, 1 answered, 1 abandoned" in html  # a bar's tooltip
+    noon = f"12:00{NNBSP}PM–1:00{NNBSP}PM"
+    assert f"{noon}: 3 offered, 1 answered, 1 abandoned" in html  # a bar's tooltip
     assert html.count('<rect class="series-') >= 3 + 3  # three parts, three legend boxes
     assert "Target 80%" in html
     row = re.search(rf"<th scope=\"row\">12:00{NNBSP}PM–1:00{NNBSP}PM</th>(.*?)</tr>", html, re.S)
@@ -104,7 +106,7 @@ async def test_the_report_page_speaks_russian_and_names_bad_filters(
     html = answer.text
     assert "«2025-13-01» — не дата" in html or "2025-13-01" in html
     assert html.count('class="banner"') == 3
-    assert "<title id=\"chart-contacts-title\">Обращения по интервалам</title>" in html
+    assert '<title id="chart-contacts-title">Обращения по интервалам</title>' in html
     # Today, chats only: the one chat is waiting.
     assert 'value="chat" selected' in html
     assert "В целом: поступило 1, отвечено 0, потеряно 0." in html
