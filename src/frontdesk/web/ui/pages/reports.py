@@ -49,7 +49,8 @@ async def reports_page(
     """The intraday report of ``day`` (default today) for the filters given."""
     frontdesk = frontdesk_of(request.app)
     desk = frontdesk.dispatcher.desk(signed_in_viewer(viewer).tenant)
-    today = day_of(frontdesk.clock.now(), timezone_of(desk))[0]
+    now = frontdesk.clock.now()
+    today = day_of(now, timezone_of(desk))[0]
     queues = desk.config.queues
     problems: list[str] = []
     chosen_day = _read(day, date.fromisoformat, today, problems, viewer,
@@ -75,7 +76,8 @@ async def reports_page(
     return render(
         request, viewer, "reports.html",
         report=report, filters=filters, problems=problems, today=today,
-        rows=report.intervals[shown], charts=charts(viewer, report, shown),
+        rows=[row for row in report.intervals[shown] if row.start <= now],  # none to come
+        charts=charts(viewer, report, shown),
         queues=sorted(((key, q.name or key) for key, q in queues.items()), key=lambda q: q[1]),
         channels=translated(CHANNELS, viewer.gettext).items(), intervals=INTERVALS,
         csv_url="/api/v1/reports/intraday?" + urlencode(
@@ -181,7 +183,7 @@ def charts(viewer: Viewer, report: IntradayReport, shown: slice) -> list[Chart]:
         description=_("Share of contacts answered within the target time, per interval on "
                       "{day}; the dashed line is the target of {goal}. The day: {level}.")
         .format(day=day, goal=fmt.percent(goal), level=fmt.percent(total.service_level)),
-        x_label=_("Time"), y_label=_("Service level, %"), label=_("Service level"),
+        x_label=_("Time"), y_label=_("Share, %"), label=_("Service level"),
         value_format=fmt.number, ceiling=100, target=goal, height=SMALL,
         target_label=_("Target {goal}").format(goal=fmt.percent(goal)),
     )  # fmt: skip

@@ -14,6 +14,8 @@ import { AGENT_STATES, CHANNELS, localName } from "../vocabulary.js";
 
 const page = JSON.parse($("#wallboard-data").textContent);
 const IN_LINE = new Set(["queued", "offered"]);
+// Agents at work first, then those who could be, then the rest.
+const STATE_ORDER = ["reserved", "busy", "wrap_up", "ready", "not_ready", "logged_out"];
 const LEVEL_NAMES = { warn: t("Warning"), alarm: t("Alarm") };
 // Reasons the service sets by itself, named when the tenant has not named them.
 const SYSTEM_REASONS = { rejected: t("Declined an offer"), no_answer: t("Missed an offer") };
@@ -79,9 +81,8 @@ function makeTile(queue) {
   const root = h("article", { class: "card tile wb-tile", dataset: { queue } },
     h("h3", { class: "wb-tile-head" }, parts.name, parts.badge),
     h("div", { class: "wb-big" }, parts.waitingBox, parts.longestBox),
-    parts.levelBox,
+    h("div", { class: "wb-today" }, parts.levelBox, h("dl", { class: "wb-asa" }, h("dt", {}, t("ASA")), h("dd", {}, parts.asa))),
     h("dl", { class: "wb-small" },
-      h("div", {}, h("dt", {}, t("ASA")), h("dd", {}, parts.asa)),
       h("div", {}, h("dt", {}, t("Offered")), h("dd", {}, parts.offered)),
       h("div", {}, h("dt", {}, t("Answered")), h("dd", {}, parts.answered)),
       h("div", {}, h("dt", {}, t("Abandoned")), h("dd", {}, parts.abandoned))));
@@ -173,11 +174,12 @@ function makeRow(agent) {
     since: h("td", { class: "num" }, h("time")),
     contacts: h("td"),
   };
+  // Supervisors change a state from the state itself: a button that opens the dialog.
+  cells.shown = page.can_force
+    ? h("button", { type: "button", class: "wb-state-button", onclick: () => openForce(agent) })
+    : cells.state;
+  if (page.can_force) cells.state.append(cells.shown);
   const root = h("tr", { dataset: { agent } }, cells.name, cells.state, cells.since, cells.contacts);
-  if (page.can_force) {
-    cells.action = h("button", { type: "button", class: "btn btn-small", onclick: () => openForce(agent) }, t("Change state"));
-    root.append(h("td", { class: "wb-control" }, cells.action));
-  }
   return { root, cells };
 }
 
@@ -186,7 +188,8 @@ function renderAgents() {
   fill(countsList, Object.keys(AGENT_STATES).map((state) =>
     h("li", { class: `state state-${state}`, dataset: { state } }, `${AGENT_STATES[state]}: ${fmt.number(counts[state] || 0)}`)));
   const contacts = new Map(view.contacts.map((c) => [c.contact, c]));
-  const agents = [...view.agents].sort((a, b) => a.name.localeCompare(b.name, fmt.locale) || a.agent.localeCompare(b.agent));
+  const agents = [...view.agents].sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state)
+    || a.name.localeCompare(b.name, fmt.locale) || a.agent.localeCompare(b.agent));
   const wanted = new Set(agents.map((a) => a.agent));
   for (const agent of [...rows.keys()]) if (!wanted.has(agent)) rows.delete(agent);
   const hide = hideLoggedOut.checked;
@@ -198,8 +201,11 @@ function renderAgents() {
     root.dataset.state = agent.state;
     cells.name.textContent = agent.name;
     const reason = agent.state === "not_ready" ? reasonName(agent.reason) : "";
-    fill(cells.state, h("span", { class: `state state-${agent.state}` }, AGENT_STATES[agent.state] || agent.state),
-      reason ? h("span", { class: "wb-reason" }, reason) : null);
+    const change = t("Change the state of {name}", { name: agent.name });
+    fill(cells.shown, h("span", { class: `state state-${agent.state}` }, AGENT_STATES[agent.state] || agent.state),
+      reason ? h("span", { class: "wb-reason" }, reason) : null,
+      page.can_force ? h("span", { class: "visually-hidden" }, ` — ${change}`) : null);
+    if (page.can_force) cells.shown.title = change;
     const since = cells.since.firstChild;
     if (agent.since) {
       since.dataset.since = agent.since;
@@ -212,13 +218,14 @@ function renderAgents() {
       const line = contacts.get(id);
       return h("a", { href: `/contacts/${encodeURIComponent(id)}`, class: "wb-contact" }, line ? contactLabel(line) : id);
     }));
-    if (cells.action) cells.action.setAttribute("aria-label", t("Change the state of {name}", { name: agent.name }));
     ordered.push(root);
   }
   if (ordered.some((root, i) => agentsBody.children[i] !== root) || agentsBody.children.length !== ordered.length) {
-    fill(agentsBody, ordered);
+    const focused = agentsBody.contains(document.activeElement) ? document.activeElement : null;
+    fill(agentsBody, ordered); // moving rows would drop the focus of a keyboard user: give it back
+    if (focused) focused.focus();
   }
-  if (!agents.length) fill(agentsBody, h("tr", {}, h("td", { colspan: 5, class: "empty" }, t("No agents yet."))));
+  if (!agents.length) fill(agentsBody, h("tr", {}, h("td", { colspan: 4, class: "empty" }, t("No agents yet."))));
   tick(agentsBody);
 }
 
@@ -331,6 +338,7 @@ function onMessage(message) {
   if (message.type === "snapshot") {
     serverNow(message.now);
     if (view) refreshNames();
+    showTime();
   }
   if (!message.view) return;
   view = message.view;
@@ -447,9 +455,15 @@ document.addEventListener("keydown", (event) => {
 });
 
 const clock = $("[data-clock]");
-function everySecond() {
-  clock.textContent = fmt.time(new Date(now()));
-  colourTiles();
+
+/** The server's time (known from the first snapshot on: until then, none). */
+function showTime() {
+  const at = new Date(now());
+  clock.textContent = fmt.time(at);
+  clock.dateTime = at.toISOString();
 }
-everySecond();
-setInterval(everySecond, 1000);
+
+setInterval(() => {
+  if (clock.dateTime) showTime(); // once a snapshot told the time
+  colourTiles();
+}, 1000);
