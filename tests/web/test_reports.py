@@ -82,6 +82,9 @@ async def test_the_report_defaults_to_today_in_half_hours(
     body = (await sofia.get("/api/v1/reports/intraday")).json()
     assert (body["day"], body["interval"], len(body["intervals"])) == (DAY, 30, 48)
     assert body["total"]["offered"] == 3
+    empty = await sofia.get("/api/v1/reports/intraday?day=&queue=&channel=&interval=30")
+    assert empty.status_code == 200, empty.text
+    assert (empty.json()["day"], empty.json()["channel"]) == (DAY, None)
 
 
 async def test_the_report_as_csv_has_local_times_and_a_total(

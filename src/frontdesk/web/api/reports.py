@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BeforeValidator
 
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.ids import QueueId
@@ -20,6 +21,8 @@ from frontdesk.web.schemas import IntradayOut
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 Reader = Annotated[Principal, Depends(require("contacts.read"))]
+#: An empty filter, as a form sends it (``channel=``), is no filter.
+EMPTY_IS_NONE = BeforeValidator(lambda value: value or None)
 CSV_COLUMNS = ("start", "end", "offered", "answered", "abandoned", "answered_in_target",
                "service_level", "asa")  # fmt: skip
 
@@ -32,9 +35,13 @@ CSV_COLUMNS = ("start", "end", "offered", "answered", "abandoned", "answered_in_
 async def intraday(
     principal: Reader,
     frontdesk: FrontdeskDep,
-    day: Annotated[date | None, Query(description="YYYY-MM-DD; default: today")] = None,
+    day: Annotated[
+        date | None, EMPTY_IS_NONE, Query(description="YYYY-MM-DD; default: today")
+    ] = None,
     queue: Annotated[str | None, Query(description="a queue id; default: every queue")] = None,
-    channel: Annotated[Channel | None, Query(description="default: every channel")] = None,
+    channel: Annotated[
+        Channel | None, EMPTY_IS_NONE, Query(description="default: every channel")
+    ] = None,
     interval: Annotated[int, Query(description="minutes: 15, 30 or 60")] = 30,
     output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> IntradayOut | Response:
