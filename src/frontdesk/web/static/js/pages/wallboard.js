@@ -328,6 +328,7 @@ async function refreshNames() {
     reasons = Object.fromEntries(Object.entries(reasonDocs).map(([code, doc]) => [code, localName(doc, code, context.locale)]));
     categories = Object.fromEntries(Object.entries(categoryDocs).map(([code, doc]) =>
       [code, { name: localName(doc, code, context.locale), color: doc.color }]));
+    customers.clear(); // a customer's name or category may have changed meanwhile too
     if (view) render();
   } catch {
     // the names already shown stay: the next snapshot tries again
