@@ -292,3 +292,43 @@ async def test_events_of_another_tenant_or_already_included_change_nothing(stack
 
 def replace_tenant(event: ContactArrived) -> ContactArrived:
     return dataclasses.replace(event, tenant=T)
+
+
+async def test_the_wallboard_shows_agent_names_priorities_in_line_and_colour_levels(
+    stack: Stack,
+) -> None:
+    await stack.configuration.put(
+        T, "settings", "wallboard", {"waiting": {"warn": 1, "alarm": 2}}, "test"
+    )
+    await stack.crm.upsert(Customer(
+        id=CustomerId("vip"), tenant=T, name="Виктор", phones=("+79165555555",), vip=True,
+    ))  # fmt: skip
+    watch = Watch(stack)
+    await watch.start()
+    plain = await stack.submit("+79161111111", priority=2)
+    vip = await stack.submit("+79165555555")
+    supervisor, _ = await watch.check()
+    wall = supervisor_json(supervisor)
+    priorities = {row["contact"]: row["priority"] for row in wall["contacts"]}
+    assert priorities == {plain: 2, vip: 10}  # the vip rule's queue priority is 10
+    assert [(a["agent"], a["name"]) for a in wall["agents"]] == [
+        ("anna", "Anna"), ("boris", "Boris"), ("vera", "Vera"),
+    ]  # fmt: skip
+    assert wall["levels"]["waiting"] == {"warn": 1.0, "alarm": 2.0, "less_is_worse": False}
+    assert wall["levels"]["service_level"] == {"warn": 80.0, "alarm": 60.0, "less_is_worse": True}
+    assert wall["levels"]["longest_wait"]["alarm"] == 120.0
+
+    # Offered to boris (the offer repeats the priority), answered and transferred to
+    # support, which boris serves too: the new line keeps the contact's own priority, and
+    # the offer rings with no service going on.
+    await stack.ready("boris")
+    assert stack.offered_to(plain) == BORIS
+    _, agents = await watch.check()
+    assert agent_json(agents[BORIS])["offers"][0]["contact"] == plain
+    await stack.desk.accept(BORIS, plain)
+    await watch.check()
+    await stack.desk.transfer(BORIS, plain, queue=SUPPORT)
+    supervisor, agents = await watch.check()
+    line = supervisor.contacts[plain]
+    assert (line.queue, line.state, line.agent, line.priority) == (SUPPORT, S.OFFERED, BORIS, 2)
+    assert line.connected_at is None

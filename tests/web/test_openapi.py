@@ -75,6 +75,7 @@ EXPECTED = {
     "/callbacks": {"get", "post"},
     "/callbacks/{callback_id}/cancel": {"post"},
     "/audit": {"get"},
+    "/reports/intraday": {"get"},
 }
 
 

@@ -98,6 +98,7 @@ class ContactRouted(Event):
     action: str
     queue: QueueId | None
     explanation: tuple[str, ...]
+    priority: int | None = None  # the priority it waits with in line; None: not queued
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +118,7 @@ class ContactOffered(Event):
     arrived_at: datetime | None = None
     queued_at: datetime | None = None  # when the contact entered the line it waits in
     consult: bool = False  # the agent is asked to join a contact another agent serves
+    priority: int | None = None  # the contact's priority in line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,6 +155,7 @@ class ContactTransferred(Event):
     to_queue: QueueId | None
     to_agent: AgentId | None
     segment: int
+    priority: int | None = None  # a transfer's priority in its new line; None: a consult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

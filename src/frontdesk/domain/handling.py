@@ -35,6 +35,7 @@ class Handling:
     agent: AgentId | None = None  # offered to, or serving
     enqueued_at: float | None = None  # epoch seconds
     seq: int = 0
+    priority: int | None = None  # in line: the treatment's priority plus the contact's own
     offered_at: datetime | None = None
     connected_at: datetime | None = None
     wrap_up_at: datetime | None = None

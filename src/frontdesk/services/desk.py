@@ -404,16 +404,17 @@ class TenantDesk:
                 record=bool(treatment.outputs.record),
                 explanation=treatment.explain(),
             )
+            queued = treatment.kind is ActionKind.QUEUE
+            priority = treatment.priority + contact.priority
             self._emit(tx, ContactRouted(
                 tenant=self.tenant, at=now, contact=contact.id, rule=treatment.rule.name,
                 action=treatment.kind.value, queue=treatment.queue,
-                explanation=handling.explanation,
+                explanation=handling.explanation, priority=priority if queued else None,
             ))  # fmt: skip
-            if treatment.kind is ActionKind.QUEUE:
+            if queued:
                 contact, handling = self._enqueue(
-                    tx, env, contact, handling, treatment.steps, treatment.queue,
-                    treatment.priority + contact.priority, now,
-                )  # fmt: skip
+                    tx, env, contact, handling, treatment.steps, treatment.queue, priority, now
+                )
             elif treatment.kind is ActionKind.CALLBACK:
                 contact = contact.moved_to(S.CALLBACK_SCHEDULED, now)
                 self._moved(tx, contact, S.ENRICHED, now)
@@ -441,8 +442,9 @@ class TenantDesk:
         )
         self._moved(tx, contact, old, now)
         return contact, replace(
-            handling, queue=queue, enqueued_at=waiting.enqueued_at, seq=waiting.seq, agent=None
-        )
+            handling, queue=queue, enqueued_at=waiting.enqueued_at, seq=waiting.seq, agent=None,
+            priority=priority,
+        )  # fmt: skip
 
     def _moved(self, tx: Transaction, contact: Contact, old: ContactState, now: datetime) -> None:
         self._emit(tx, ContactStateChanged(
@@ -493,7 +495,7 @@ class TenantDesk:
             channel=contact.channel.value, ani=contact.ani, customer=contact.customer,
             arrived_at=contact.arrived_at,
             queued_at=contact.segments[-1].started_at if contact.segments else None,
-            consult=offer.contact != contact_id,
+            consult=offer.contact != contact_id, priority=live.handling.priority,
         ))  # fmt: skip
         token = object()
         self.offers[offer.contact] = (offer.agent, token)
@@ -904,7 +906,7 @@ class TenantDesk:
                 self._emit(tx, ContactTransferred(
                     tenant=self.tenant, at=now, contact=contact_id, agent=agent_id,
                     kind="transfer", to_queue=queue, to_agent=to_agent,
-                    segment=len(contact.segments) - 1,
+                    segment=len(contact.segments) - 1, priority=handling.priority,
                 ))  # fmt: skip
                 updated = LiveContact(contact, handling)
                 await tx.contacts.put(updated)
@@ -1163,7 +1165,7 @@ class TenantDesk:
                 ))  # fmt: skip
                 self._emit(tx, ContactRouted(
                     tenant=self.tenant, at=now, contact=contact.id, rule="callback",
-                    action="queue", queue=queue, explanation=handling.explanation,
+                    action="queue", queue=queue, explanation=handling.explanation, priority=0,
                 ))  # fmt: skip
                 env = router.environment(contact, None, now)
                 contact, handling = self._enqueue(

@@ -12,7 +12,8 @@ Europe/Moscow). Today's figures are those of the contacts that **arrived today**
 contact counts in each queue it entered (a transfer to a queue is a new entry), as in
 :mod:`frontdesk.analytics.metrics`: *offered* is every entry, *answered* and
 *abandoned* are entries that ended so, the service level is entries answered within
-the queue's target over entries offered, ASA the mean wait of answered entries. An
+the queue's target over entries offered, ASA the mean wait of answered entries (the
+entries are :func:`frontdesk.analytics.entries.queue_entries`). An
 agent's figures are the contacts that arrived today which the agent closed, and their
 handle time from the agent's accept to the close. A view moves on to the next day with
 the first event after local midnight.
@@ -33,6 +34,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
+from frontdesk.analytics.entries import needs_accepts, queue_entries
+from frontdesk.analytics.records import Outcome
 from frontdesk.domain.agents import Agent, AgentState
 from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.errors import NotFoundError
@@ -41,6 +44,7 @@ from frontdesk.domain.handling import LiveContact
 from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, TenantId
 from frontdesk.domain.queues import ServiceLevelTarget
 from frontdesk.domain.repositories import ContactFilter, Contacts, EventLog, Store
+from frontdesk.services.catalog import WallboardLevels, wallboard_from
 from frontdesk.services.desk import OPEN_STATES, TenantDesk
 
 S = ContactState
@@ -49,6 +53,8 @@ DEFAULT_TIMEZONE = "Europe/Moscow"
 IN_LINE = frozenset({S.QUEUED, S.OFFERED})
 #: Contact states in which a contact is an agent's: ringing or being served.
 WITH_AGENT = frozenset({S.OFFERED, S.CONNECTED, S.WRAP_UP})
+#: Contact states in which an agent serves the contact.
+SERVED = frozenset({S.CONNECTED, S.WRAP_UP})
 _PAGE = 1000
 
 V = TypeVar("V", "AgentView", "SupervisorView")
@@ -66,7 +72,8 @@ class ContactLine:
     queue: QueueId | None = None  # the decided queue; of the current entry once in line
     agent: AgentId | None = None  # offered to, or serving
     queued_since: datetime | None = None  # when the contact last entered a line
-    connected_at: datetime | None = None  # the last accept
+    connected_at: datetime | None = None  # the accept of the service going on now
+    priority: int | None = None  # in line: higher is served first; None when not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ class AgentLine:
     state: AgentState
     reason: str | None = None  # the not-ready reason
     since: datetime | None = None
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +123,8 @@ class AgentView:
 
 @dataclass(frozen=True, slots=True)
 class SupervisorView:
-    """The tenant's wallboard: queues, agents and the open contacts."""
+    """The tenant's wallboard: queues, agents and the open contacts, and where its
+    figures turn amber and red (the ``settings.wallboard`` document)."""
 
     tenant: TenantId
     seq: int  # the last event included
@@ -124,6 +133,7 @@ class SupervisorView:
     queues: Mapping[QueueId, QueueDay]
     agents: Mapping[AgentId, AgentLine]
     contacts: Mapping[ContactId, ContactLine]
+    levels: WallboardLevels
 
 
 # --- snapshots --------------------------------------------------------------------------
@@ -156,19 +166,16 @@ async def supervisor_snapshot(store: Store, desk: TenantDesk, now: datetime) -> 
     """The tenant's wallboard as the store has it at ``now``."""
     tenant = desk.tenant
     zone = timezone_of(desk)
-    day, start = _day_of(now, zone)
+    day, start = day_of(now, zone)
     async with store.transaction() as tx:
         # First the seq, then the rest, in one transaction: the view holds no later event.
         await tx.events.hold()
         seq = await last_seq(tx.events, tenant)
         open_contacts = await tx.contacts.in_states(tenant, OPEN_STATES)
-        today = await _all(tx.contacts, tenant, ContactFilter(since=start))
+        today = await every_contact(tx.contacts, tenant, ContactFilter(since=start))
         agents = await tx.agents.all(tenant)
-        accepts = {
-            live.contact.id: await _accept_times(tx.events, tenant, live.contact.id)
-            for live in today
-            if sum(1 for s in live.contact.segments if s.agent is not None) > 1
-        }
+        accepts = await accept_times(tx.events, today)
+        levels = wallboard_from(await tx.documents.get(tenant, "settings", "wallboard"))
     queues = {
         queue_id: QueueDay(name=queue.name or queue_id, target=queue.service_level)
         for queue_id, queue in desk.config.queues.items()
@@ -183,6 +190,7 @@ async def supervisor_snapshot(store: Store, desk: TenantDesk, now: datetime) -> 
         queues=queues,
         agents={agent.id: _agent_line(agent) for agent in agents},
         contacts={live.contact.id: _contact_line(live) for live in open_contacts},
+        levels=levels,
     )
 
 
@@ -193,7 +201,7 @@ async def agent_snapshot(
     ``agent.not_found`` for an unknown agent."""
     tenant = desk.tenant
     zone = timezone_of(desk)
-    day, start = _day_of(now, zone)
+    day, start = day_of(now, zone)
     async with store.transaction() as tx:
         await tx.events.hold()
         seq = await last_seq(tx.events, tenant)
@@ -207,7 +215,7 @@ async def agent_snapshot(
             if live.contact.state is S.OFFERED and live.handling.agent == agent_id
         }
         closed_today = ContactFilter(states=frozenset({S.CLOSED}), agent=agent_id, since=start)
-        closed = await _all(tx.contacts, tenant, closed_today)
+        closed = await every_contact(tx.contacts, tenant, closed_today)
     handle_time = sum(
         (
             live.handling.closed_at - live.handling.connected_at
@@ -234,14 +242,21 @@ async def agent_snapshot(
     )
 
 
-def _day_of(now: datetime, zone: str) -> tuple[date, datetime]:
-    """The local day of ``now`` and the instant (UTC) it began."""
-    tz = ZoneInfo(zone)
-    day = now.astimezone(tz).date()
-    return day, datetime.combine(day, time(), tz).astimezone(UTC)
+def day_of(now: datetime, zone: str) -> tuple[date, datetime]:
+    """The local day of ``now`` in ``zone`` and the instant (UTC) it began."""
+    day = now.astimezone(ZoneInfo(zone)).date()
+    return day, day_start(day, zone)
 
 
-async def _all(contacts: Contacts, tenant: TenantId, where: ContactFilter) -> list[LiveContact]:
+def day_start(day: date, zone: str) -> datetime:
+    """The instant (UTC) local ``day`` begins in ``zone``."""
+    return datetime.combine(day, time(), ZoneInfo(zone)).astimezone(UTC)
+
+
+async def every_contact(
+    contacts: Contacts, tenant: TenantId, where: ContactFilter
+) -> list[LiveContact]:
+    """Every contact ``where`` matches, read page by page."""
     found: list[LiveContact] = []
     while True:
         page = await contacts.search(tenant, replace(where, limit=_PAGE, offset=len(found)))
@@ -250,9 +265,20 @@ async def _all(contacts: Contacts, tenant: TenantId, where: ContactFilter) -> li
             return found
 
 
-async def _accept_times(events: EventLog, tenant: TenantId, contact: ContactId) -> list[datetime]:
-    # The contact keeps only its last accept; earlier entries' accepts are in the log.
-    return [e.at for e in await events.for_contact(tenant, contact) if e.type == "contact.accepted"]
+async def accept_times(
+    events: EventLog, contacts: Iterable[LiveContact]
+) -> dict[ContactId, list[datetime]]:
+    """The accept times of the contacts whose queue entries need them (see
+    :func:`frontdesk.analytics.entries.needs_accepts`), oldest first."""
+    return {
+        live.contact.id: [
+            e.at
+            for e in await events.for_contact(live.contact.tenant, live.contact.id)
+            if e.type == "contact.accepted"
+        ]
+        for live in contacts
+        if needs_accepts(live)
+    }
 
 
 async def _offer(events: EventLog, live: LiveContact, agent: AgentId, timeout: float) -> OfferLine:
@@ -270,27 +296,17 @@ def _count_entries(
     queues: dict[QueueId, QueueDay], live: LiveContact, accepts: Iterable[datetime]
 ) -> None:
     """Add the queue entries of one contact of today to ``queues``."""
-    contact = live.contact
-    answered = [s for s in contact.segments if s.agent is not None]
-    # Each answered entry was accepted once, in order; the contact keeps the last accept.
-    accepted_at = dict(zip((s.index for s in answered), accepts, strict=False))
-    if answered and live.handling.connected_at is not None:
-        accepted_at[answered[-1].index] = live.handling.connected_at
-    last = contact.segments[-1].index if contact.segments else None
-    for segment in contact.segments:
-        if segment.queue is None:
-            continue
-        _bump(queues, segment.queue, offered=1)
-        if segment.agent is not None:
-            wait = accepted_at.get(segment.index, segment.started_at) - segment.started_at
-            _answered(queues, segment.queue, wait)
-        elif segment.index == last and contact.state is S.ABANDONED:
-            _bump(queues, segment.queue, abandoned=1)
+    for entry in queue_entries(live, accepts):
+        _bump(queues, entry.queue, offered=1)
+        if entry.answered_at is not None:
+            _answered(queues, entry.queue, entry.answered_at - entry.entered_at)
+        elif entry.outcome is Outcome.ABANDONED:
+            _bump(queues, entry.queue, abandoned=1)
 
 
 def _agent_line(agent: Agent) -> AgentLine:
     reason = agent.reason if agent.state is AgentState.NOT_READY else None
-    return AgentLine(state=agent.state, reason=reason, since=agent.state_since)
+    return AgentLine(state=agent.state, reason=reason, since=agent.state_since, name=agent.name)
 
 
 def _contact_line(live: LiveContact) -> ContactLine:
@@ -304,7 +320,8 @@ def _contact_line(live: LiveContact) -> ContactLine:
         queue=handling.queue,
         agent=handling.agent,
         queued_since=contact.segments[-1].started_at if contact.segments else None,
-        connected_at=handling.connected_at,
+        connected_at=handling.connected_at if contact.state in SERVED else None,
+        priority=handling.priority,
     )
 
 
@@ -373,7 +390,7 @@ def _apply_to_supervisor(view: SupervisorView, event: StoredEvent) -> Supervisor
     view = replace(view, seq=event.seq)
     if event.type == "agent.state_changed" and event.agent is not None:
         agents = dict(view.agents)
-        agents[event.agent] = _agent_changed(event)
+        agents[event.agent] = _agent_changed(view.agents.get(event.agent), event)
         return replace(view, agents=agents)
     contacts, before, after = _follow(view.contacts, event)
     if after is None:
@@ -390,7 +407,9 @@ def _apply_to_supervisor(view: SupervisorView, event: StoredEvent) -> Supervisor
 def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
     view = replace(view, seq=event.seq)
     if event.type == "agent.state_changed":
-        return replace(view, line=_agent_changed(event)) if event.agent == view.agent else view
+        if event.agent != view.agent:
+            return view
+        return replace(view, line=_agent_changed(view.line, event))
     if event.contact is None:
         return view
     contact = ContactId(event.contact)
@@ -442,13 +461,15 @@ def _offered_line(event: StoredEvent) -> ContactLine:
         queue=data.get("queue"),
         agent=event.agent,
         queued_since=datetime.fromisoformat(queued) if queued else None,
+        priority=data.get("priority"),
     )
 
 
-def _agent_changed(event: StoredEvent) -> AgentLine:
+def _agent_changed(line: AgentLine | None, event: StoredEvent) -> AgentLine:
     state = AgentState(event.data["new"])
     reason = event.data.get("reason") if state is AgentState.NOT_READY else None
-    return AgentLine(state=state, reason=reason, since=event.at)
+    name = line.name if line is not None else str(event.agent)
+    return AgentLine(state=state, reason=reason, since=event.at, name=name)
 
 
 def _follow(
@@ -482,16 +503,23 @@ def _next_line(line: ContactLine | None, event: StoredEvent) -> ContactLine | No
     if event.type == "contact.enriched":
         return replace(line, customer=data.get("customer"))
     if event.type == "contact.routed":
-        return replace(line, queue=data.get("queue"))
+        return replace(line, queue=data.get("queue"), priority=data.get("priority"))
     if event.type == "contact.offered":
         return replace(line, agent=data["agent"])
     if event.type == "contact.accepted":
         return replace(line, connected_at=event.at)
     if event.type == "contact.transferred":
-        return replace(line, queue=data.get("to_queue"))
+        priority = data.get("priority")  # a consult leaves the contact's place as it is
+        return replace(
+            line,
+            queue=data.get("to_queue"),
+            priority=line.priority if priority is None else priority,
+        )
     if event.type != "contact.state_changed":
         return line
     old, new = S(data["old"]), S(data["new"])
+    if new not in SERVED:
+        line = replace(line, connected_at=None)
     if new is not S.QUEUED:
         return replace(line, state=new)
     if old is S.OFFERED:  # declined, rang out or withdrawn: the place in line is kept
@@ -571,6 +599,7 @@ def contact_json(contact: ContactId, line: ContactLine) -> dict[str, Any]:
         "agent": line.agent,
         "queued_since": _iso(line.queued_since),
         "connected_at": _iso(line.connected_at),
+        "priority": line.priority,
     }
 
 
@@ -608,8 +637,9 @@ def agent_json(view: AgentView) -> dict[str, Any]:
 
 
 def supervisor_json(view: SupervisorView) -> dict[str, Any]:
-    """The wallboard as JSON: per queue waiting and today's figures, agents by state, the
-    open contacts. Service level is a percentage; ASA and waits are in seconds."""
+    """The wallboard as JSON: per queue waiting and today's figures, agents by state and
+    by name, the open contacts (with their priority in line when known), and the colour
+    levels. Service level is a percentage; ASA and waits are in seconds."""
     in_line: dict[QueueId, list[datetime]] = {}
     for line in view.contacts.values():
         if line.state in IN_LINE and line.queue is not None:
@@ -648,9 +678,11 @@ def supervisor_json(view: SupervisorView) -> dict[str, Any]:
         "timezone": view.timezone,
         "queues": queues,
         "agents_by_state": by_state,
+        "levels": levels_json(view.levels),
         "agents": [
             {
                 "agent": agent,
+                "name": line.name or agent,
                 "state": line.state.value,
                 "reason": line.reason,
                 "since": _iso(line.since),
@@ -664,4 +696,17 @@ def supervisor_json(view: SupervisorView) -> dict[str, Any]:
                 view.contacts.items(), key=lambda i: (i[1].arrived_at, i[0])
             )
         ],
+    }
+
+
+def levels_json(levels: WallboardLevels) -> dict[str, dict[str, float | bool]]:
+    """Where each wallboard figure turns amber (``warn``) and red (``alarm``): service
+    level in percent (``less_is_worse``), longest wait in seconds, waiting in contacts."""
+    return {
+        name: {"warn": level.warn, "alarm": level.alarm, "less_is_worse": level.less_is_worse}
+        for name, level in (
+            ("service_level", levels.service_level),
+            ("longest_wait", levels.longest_wait),
+            ("waiting", levels.waiting),
+        )
     }

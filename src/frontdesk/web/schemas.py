@@ -670,3 +670,31 @@ class PreviewOut(Output):
     draft: ForecastOut
     current: ForecastOut | None = Field(description="the published version, on the same day")
     published: int | None
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+class FiguresOut(Output):
+    """One interval's figures (or the whole day's). Service level is a percentage, ASA in
+    seconds; both are null when there is nothing to measure."""
+
+    start: datetime
+    end: datetime
+    offered: int
+    answered: int
+    abandoned: int
+    answered_in_target: int
+    service_level: float | None
+    asa: float | None
+
+
+class IntradayOut(Output):
+    day: date
+    timezone: str
+    interval: int = Field(description="minutes")
+    queue: str | None = Field(description="null: every queue")
+    channel: str | None = Field(description="null: every channel")
+    goal: float | None = Field(description="the service-level target, percent")
+    intervals: list[FiguresOut]
+    total: FiguresOut

@@ -15,6 +15,7 @@ from frontdesk.web.api import (
     customer_records,
     customers,
     inbound,
+    reports,
     scenarios,
     session,
     tokens,
@@ -36,4 +37,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     customer_records.router,
     callbacks.router,
     audit.router,
+    reports.router,
 )

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from frontdesk.web.ui.pages import scenario, session
+from frontdesk.web.ui.pages import reports, scenario, session, wallboard
 
-PAGE_ROUTERS: tuple[APIRouter, ...] = (session.router, scenario.router)
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    wallboard.router,
+    reports.router,
+    scenario.router,
+)

@@ -147,7 +147,7 @@ function renderVersions() {
       h("td", { class: "scn-comment" }, v.comment || "—"),
       h("td", {},
         v.published_at ? fmt.datetime(v.published_at) : "—",
-        live ? h("span", { class: "badge badge-ok scn-live" }, t("Live")) : null),
+        live ? h("span", { class: "badge badge-ok scn-live" }, t("In use")) : null),
     );
   });
   fill($("#scn-version-rows"), rows.length ? rows : h("tr", {}, h("td", { colspan: 5, class: "empty" }, t("No versions yet."))));
