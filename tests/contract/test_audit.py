@@ -88,5 +88,8 @@ async def test_audit_is_searched_by_actor_kind_action_key_and_period(store: Stor
         assert await keys(AuditFilter(since=at(2), until=at(4))) == ["q3", "q2"]
         assert await keys(AuditFilter(actor="bob", since=at(3))) == ["q6", "q4"]
         assert await keys(AuditFilter(actor="nobody")) == []
+        assert await keys(AuditFilter(skip_actions=frozenset({"update"}))) == ["q4", "q1"]
+        only_updates = AuditFilter(kind="user", skip_actions=frozenset({"create", "login"}))
+        assert await keys(only_updates) == ["q6", "q5"]
         paged = await tx.audit.all(A, limit=1, offset=1, where=AuditFilter(actor="ann"))
         assert [e.key for e in paged] == ["q3"]

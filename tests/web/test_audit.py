@@ -60,6 +60,11 @@ async def test_the_log_is_searched_by_who_what_and_when(
         ("create", "queues", "vip")
     ]
     assert await found(actor="nobody") == []
+    changes = await admin.get("/api/v1/audit", params={"skip_action": ["login", "create"]})
+    assert [(e["action"], e["key"]) for e in changes.json()] == [
+        ("delete", "vip"),
+        ("publish", "1"),
+    ]
 
 
 async def test_a_period_needs_a_time_zone(admin: httpx.AsyncClient) -> None:

@@ -58,7 +58,8 @@ class ContactFilter:
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
     """Audit log search. Every set field must match: ``actor``, ``kind``, ``action`` and
-    ``key`` exactly; ``since`` inclusive and ``until`` exclusive."""
+    ``key`` exactly; ``since`` inclusive and ``until`` exclusive; no action of
+    ``skip_actions`` (sign-ins, to read the changes only)."""
 
     actor: str | None = None
     kind: str | None = None
@@ -66,6 +67,7 @@ class AuditFilter:
     key: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    skip_actions: frozenset[str] = frozenset()
 
     def matches(self, entry: AuditEntry) -> bool:
         return (
@@ -75,6 +77,7 @@ class AuditFilter:
             and (self.key is None or entry.key == self.key)
             and (self.since is None or entry.at >= self.since)
             and (self.until is None or entry.at < self.until)
+            and entry.action not in self.skip_actions
         )
 
 

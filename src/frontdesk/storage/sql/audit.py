@@ -50,6 +50,8 @@ class SqlAudit:
             conditions.append(audit.c.at >= where.since)
         if where.until is not None:
             conditions.append(audit.c.at < where.until)
+        if where.skip_actions:
+            conditions.append(audit.c.action.not_in(sorted(where.skip_actions)))
         result = await self._connection.execute(
             sa.select(audit)
             .where(*conditions)

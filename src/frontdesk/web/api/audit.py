@@ -32,9 +32,12 @@ async def audit_log(
     key: Annotated[str | None, matching("which one of its kind")] = None,
     since: Annotated[AwareDatetime | None, Query(description="from this time on")] = None,
     until: Annotated[AwareDatetime | None, Query(description="before this time")] = None,
+    skip_action: Annotated[
+        list[str], Query(description="leave out these actions, e.g. login", max_length=20)
+    ] = [],  # noqa: B006 - FastAPI copies defaults per request
 ) -> list[AuditOut]:
     """Entries newest first; every filter given must match."""
-    where = AuditFilter(actor, kind, action, key, since, until)
+    where = AuditFilter(actor, kind, action, key, since, until, frozenset(skip_action))
     async with frontdesk.store.transaction() as tx:
         entries = await tx.audit.all(principal.tenant, limit=limit, offset=offset, where=where)
     return many(AuditOut, entries)
