@@ -113,3 +113,99 @@ async def test_the_audit_log_reads_days_in_the_tenants_zone(
     next_day = {"from": "2025-03-05"}
     assert "Created List vip" not in log(await admin.get("/admin/audit", params=next_day))
     assert frontdesk.clock.now().hour == 9
+
+
+async def test_the_users_page_lists_each_user_with_role_agent_language_and_status(
+    admin: httpx.AsyncClient,
+) -> None:
+    users = (await admin.get("/api/v1/users")).json()
+    olga = next(u for u in users if u["username"] == "olga")
+    await admin.patch(f"/api/v1/users/{olga['id']}", json={"active": False, "language": "ru"})
+    shown = text(await admin.get("/admin/users"))
+    assert "anna — Agent Anna English Active" in shown
+    assert "sofia — Supervisor — English Active" in shown
+    assert "olga — Agent — Русский Deactivated" in shown
+    assert "Activate olga" in shown
+
+
+async def test_the_agents_page_shows_skills_queues_capacity_and_who_signs_in(
+    admin: httpx.AsyncClient,
+) -> None:
+    await admin.put(
+        "/api/v1/agents/anna",
+        json={"name": "Anna", "skills": {"support": 4}, "languages": ["ru"], "queues": ["main"],
+              "capacity": {"call": 1, "chat": 2}, "blocks": ["call>chat"]},
+    )  # fmt: skip
+    shown = text(await admin.get("/admin/agents"))
+    assert "Anna anna Logged out support 4 Main ru Calls 1 Chats 2 anna" in shown
+    editor = await admin.get("/admin/agents/edit/anna")
+    assert 'name="skills.support"' in editor.text
+    assert re.search(r'data-block="call&gt;chat" checked', editor.text)
+    assert re.search(r'data-queue="main" checked', editor.text)
+
+
+async def test_a_document_list_and_editor_show_its_values(admin: httpx.AsyncClient) -> None:
+    await admin.put(
+        "/api/v1/queues/sales",
+        json={"name": "Sales", "service_level": "90/15", "max_wait": "5m", "overflow": "main"},
+    )
+    listed = text(await admin.get("/admin/config/queues"))
+    assert "sales Sales 90/15 — 5m Main (main) Always open" in listed
+    editor = await admin.get("/admin/config/queues/edit/sales")
+    assert 'value="90/15"' in editor.text
+    assert '<option value="main" selected>Main (main)</option>' in editor.text
+    assert '<option value="sales"' not in editor.text  # no overflow to itself
+
+
+async def test_a_webhooks_secret_never_reaches_the_page(admin: httpx.AsyncClient) -> None:
+    secret = "a-very-secret-signing-key"
+    await admin.put(
+        "/api/v1/webhooks/crm",
+        json={"url": "https://crm.example.com/hook", "secret": secret, "events": ["contact.*"]},
+    )
+    for path in ("/admin/config/webhooks", "/admin/config/webhooks/edit/crm", "/admin/audit"):
+        page = await admin.get(path)
+        assert page.status_code == 200
+        assert secret not in page.text
+    assert 'type="password"' in (await admin.get("/admin/config/webhooks/edit/crm")).text
+
+
+async def test_settings_open_in_their_editor_with_the_defaults_as_hints(
+    admin: httpx.AsyncClient,
+) -> None:
+    page = await admin.get("/admin/config/desk")
+    assert 'name="ring_timeout" value="" spellcheck="false" data-optional placeholder="20s"' in (
+        page.text
+    )
+    await admin.put("/api/v1/settings/wallboard", json={"service_level": {"warn": 85}})
+    wallboard = await admin.get("/admin/config/wallboard")
+    assert re.search(r'name="service_level.warn"[^>]*value="85"', wallboard.text)
+
+
+async def test_names_by_language_are_edited_side_by_side_and_listed_in_the_viewers_language(
+    admin: httpx.AsyncClient, session: Session
+) -> None:
+    await admin.put(
+        "/api/v1/reasons/lunch",
+        json={"name": {"en": "Lunch", "ru": "Обед", "de": "Mittag"}, "color": "#ffaa00"},
+    )
+    editor = await admin.get("/admin/config/reasons/edit/lunch")
+    for language, name in (("en", "Lunch"), ("ru", "Обед"), ("de", "Mittag")):
+        assert f'name="name.{language}" value="{name}"' in editor.text
+    users = (await admin.get("/api/v1/users")).json()
+    me = next(u for u in users if u["username"] == "admin")
+    await admin.patch(f"/api/v1/users/{me['id']}", json={"language": "ru"})
+    listed = await admin.get("/admin/config/reasons")
+    assert "lunch Обед #ffaa00" in text(listed)
+    assert 'style="background: #ffaa00"' in listed.text
+    assert "Причины неготовности" in text(listed)
+
+
+async def test_the_tokens_page_lists_tokens_but_never_a_token_itself(
+    admin: httpx.AsyncClient,
+) -> None:
+    created = (await admin.post("/api/v1/tokens", json={"name": "crm-sync"})).json()
+    page = await admin.get("/admin/tokens")
+    assert "crm-sync Agent" in text(page)
+    assert created["token"] not in page.text
+    assert f'data-revoke="{created["id"]}"' in page.text

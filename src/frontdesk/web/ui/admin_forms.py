@@ -319,7 +319,7 @@ def shown_value(
 ) -> str:
     """A field's value as one line of a table."""
     if value is None or value in ("", [], {}):
-        return "—"
+        return gettext(item.blank) if item.blank else "—"
     match item.type:
         case FieldType.NAMES:
             return local_name({"name": value}, "—", locale)
