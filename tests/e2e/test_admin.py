@@ -159,7 +159,7 @@ def test_the_agents_list_shows_the_live_state(
 ) -> None:
     agents = [agent_user(server.data, n) for n in range(4)]
     page = open_admin(login, "/admin/agents")
-    expect(page.locator("#link-state")).to_have_text("Live")
+    expect(page.locator("#link-state")).to_have_text("Live updates")
     api.post(f"/agents/{agents[0]}/state", json={"state": "ready"}).raise_for_status()
     api.post(f"/agents/{agents[1]}/state", json={"state": "ready"}).raise_for_status()
     api.post(f"/agents/{agents[2]}/state", json={"state": "not_ready", "reason": "lunch"})
@@ -219,7 +219,7 @@ def test_the_audit_log_lists_the_changes(login: Login, api: httpx.Client) -> Non
     expect(log.nth(3)).to_contain_text("Skills › sales 3")
     general = log.nth(4)
     expect(general).to_contain_text("admin")
-    expect(general).to_contain_text("Changed Queue general")
+    expect(general).to_contain_text("Updated Queue general")
     expect(general.locator("dd")).to_have_text(["80/20 → 85/15"])
     expect(page.locator("#audit")).not_to_contain_text("Signed in")
 
@@ -227,5 +227,5 @@ def test_the_audit_log_lists_the_changes(login: Login, api: httpx.Client) -> Non
     page.fill("#a-actor", "admin")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"kind=queues"))
-    expect(log.first).to_contain_text("Changed Queue general")
+    expect(log.first).to_contain_text("Updated Queue general")
     expect(page.locator("#audit")).not_to_contain_text("API token")

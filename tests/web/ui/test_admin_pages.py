@@ -90,8 +90,8 @@ async def test_the_audit_log_shows_changes_by_filter(admin: httpx.AsyncClient) -
                                 "to": ""},
     )  # fmt: skip
     shown = log(page)
-    assert "Changed Queue main" in shown
-    assert "Name Main → Main line" in shown
+    assert "Updated Queue main" in shown
+    assert "Display name Main → Main line" in shown
     assert "Service level target 90/20" in shown
     assert "office" not in shown
     assert "Signed in" not in shown

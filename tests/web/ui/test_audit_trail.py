@@ -35,7 +35,7 @@ def test_only_changed_fields_are_shown_with_their_labels() -> None:
     assert changes(item) == [
         ("Service level target", "80/20", "90/20"),
         ("Overflow to", None, "general"),
-        ("Longest wait", "5m", None),
+        ("Maximum wait", "5m", None),
     ]
 
 

@@ -117,7 +117,7 @@ SERVICE = N_("Service")
 INTEGRATIONS = N_("Integrations")
 
 _NAME_BY_LANGUAGE = Field(
-    "name", N_("Name"), FieldType.NAMES, N_("As agents and supervisors read it, by language"),
+    "name", N_("Display name"), FieldType.NAMES, N_("As agents and supervisors read it, by language"),
     column=True,
 )  # fmt: skip
 _COLOR = Field("color", N_("Colour"), FieldType.COLOR, N_("Where it is shown, e.g. #1f6fb2"),
@@ -134,7 +134,7 @@ FORMS: tuple[Form, ...] = (
         "queues", "queues", N_("Queues"), N_("Queue"), N_("New queue"),
         N_("Lines contacts wait in for an agent, each with its service-level target."),
         (
-            Field("name", N_("Name"), required=True, column=True),
+            Field("name", N_("Display name"), required=True, column=True),
             Field("service_level", N_("Service level target"), hint=N_(
                 "Percent of contacts answered within so many seconds: 80/20"),
                 default="80/20", placeholder="80/20", column=True),
@@ -142,9 +142,9 @@ FORMS: tuple[Form, ...] = (
                 "Higher is served first by agents of several queues"), default=0, column=True),
             Field("aging_per_minute", N_("Priority gained per minute"), FieldType.NUMBER, N_(
                 "Long waits move up: the priority a contact gains for each minute in line")),
-            Field("max_wait", N_("Longest wait"), FieldType.DURATION, N_(
+            Field("max_wait", N_("Maximum wait"), FieldType.DURATION, N_(
                 "Then the contact overflows (30s, 5m, 1h); empty: no limit"), column=True),
-            Field("max_length", N_("Longest line"), FieldType.INT, N_(
+            Field("max_length", N_("Maximum line length"), FieldType.INT, N_(
                 "Contacts in line at most; empty: no limit")),
             Field("overflow", N_("Overflow to"), FieldType.SELECT, N_(
                 "Where contacts go when the wait or the line is too long"),

@@ -24,7 +24,7 @@ MAX_TEXT = 160  # characters of a long value shown (a script's text ...)
 
 ACTIONS = MappingProxyType({
     "create": N_("Created"),
-    "update": N_("Changed"),
+    "update": N_("Updated"),
     "delete": N_("Deleted"),
     "publish": N_("Published"),
     "revoke": N_("Revoked"),
@@ -38,7 +38,7 @@ KINDS = MappingProxyType({
     "user": N_("User"),
     "agent": N_("Agent"),
     "token": N_("API token"),
-    "scenario": N_("Scenario"),
+    "scenario": N_("Scenario version"),
     "customer": N_("Customer"),
     **{form.kind: form.noun for form in FORMS if form.singleton is None},
     "settings": N_("Settings"),
@@ -51,7 +51,7 @@ _FIELDS = MappingProxyType({
     "agent": {"name": N_("Full name"), "skills": N_("Skills"), "languages": N_("Languages"),
               "groups": N_("Groups"), "queues": N_("Queues"), "capacity": N_("Capacity"),
               "blocks": N_("Blocks")},
-    "token": {"name": N_("Name"), "role": N_("Role"), "revoked": N_("Revoked"),
+    "token": {"name": N_("Token name"), "role": N_("Role"), "revoked": N_("Revoked"),
               "created_by": N_("Created by")},
     "scenario": {"version": N_("Version"), "comment": N_("Comment")},
 })  # fmt: skip

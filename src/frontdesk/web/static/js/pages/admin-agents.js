@@ -13,7 +13,7 @@ const table = $("#agents");
 const status = $("#link-state");
 const STATUS = {
   connecting: t("Connecting…"),
-  live: t("Live"),
+  live: t("Live updates"),
   offline: t("Offline: reconnecting…"),
   refused: t("The live state is not available"),
 };

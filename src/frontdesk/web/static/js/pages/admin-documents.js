@@ -27,7 +27,7 @@ function editor(form) {
     }
     return key;
   }, (key) => {
-    if (singleton) goWithNotice(t("Saved"));
+    if (singleton) goWithNotice(t("Settings saved"));
     else goWithNotice(t("Saved: {key}", { key }), list);
   });
 
