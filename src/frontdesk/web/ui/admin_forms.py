@@ -117,8 +117,8 @@ SERVICE = N_("Service")
 INTEGRATIONS = N_("Integrations")
 
 _NAME_BY_LANGUAGE = Field(
-    "name", N_("Display name"), FieldType.NAMES, N_("As agents and supervisors read it, by language"),
-    column=True,
+    "name", N_("Display name"), FieldType.NAMES,
+    N_("As agents and supervisors read it, by language"), column=True,
 )  # fmt: skip
 _COLOR = Field("color", N_("Colour"), FieldType.COLOR, N_("Where it is shown, e.g. #1f6fb2"),
                column=True)  # fmt: skip
