@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from frontdesk.domain.audit import AuditEntry
-from frontdesk.domain.repositories import Store
+from frontdesk.domain.repositories import AuditFilter, Store
 from tests.contract.samples import MOSCOW, A, B, at
 
 
@@ -62,3 +62,34 @@ async def test_audit_of_one_tenant_is_invisible_to_another(store: Store) -> None
     async with store.transaction() as tx:
         assert [e.key for e in await tx.audit.all(A)] == ["q3", "q1"]
         assert [e.key for e in await tx.audit.all(B)] == ["q2"]
+
+
+async def test_audit_is_searched_by_actor_kind_action_key_and_period(store: Store) -> None:
+    async with store.transaction() as tx:
+        for n in range(1, 7):
+            await tx.audit.add(
+                replace(
+                    entry(n),
+                    actor="ann" if n % 2 else "bob",
+                    kind="queues" if n <= 3 else "user",
+                    action="create" if n in (1, 4) else "update",
+                )
+            )
+        await tx.audit.add(replace(entry(7, B), actor="ann", kind="queues"))
+    async with store.transaction() as tx:
+
+        async def keys(where: AuditFilter) -> list[str]:
+            return [e.key for e in await tx.audit.all(A, where=where)]
+
+        assert await keys(AuditFilter(actor="ann")) == ["q5", "q3", "q1"]
+        assert await keys(AuditFilter(kind="queues")) == ["q3", "q2", "q1"]
+        assert await keys(AuditFilter(kind="user", action="create")) == ["q4"]
+        assert await keys(AuditFilter(key="q2")) == ["q2"]
+        assert await keys(AuditFilter(since=at(2), until=at(4))) == ["q3", "q2"]
+        assert await keys(AuditFilter(actor="bob", since=at(3))) == ["q6", "q4"]
+        assert await keys(AuditFilter(actor="nobody")) == []
+        assert await keys(AuditFilter(skip_actions=frozenset({"update"}))) == ["q4", "q1"]
+        only_updates = AuditFilter(kind="user", skip_actions=frozenset({"create", "login"}))
+        assert await keys(only_updates) == ["q6", "q5"]
+        paged = await tx.audit.all(A, limit=1, offset=1, where=AuditFilter(actor="ann"))
+        assert [e.key for e in paged] == ["q3"]

@@ -55,6 +55,36 @@ class ContactFilter:
     offset: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Audit log search. Every set field must match: ``actor``, ``kind``, ``action`` and
+    ``key`` exactly; ``since`` inclusive and ``until`` exclusive; no action of
+    ``skip_actions`` (sign-ins, to read the changes only)."""
+
+    actor: str | None = None
+    kind: str | None = None
+    action: str | None = None
+    key: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    skip_actions: frozenset[str] = frozenset()
+
+    def matches(self, entry: AuditEntry) -> bool:
+        return (
+            (self.actor is None or entry.actor == self.actor)
+            and (self.kind is None or entry.kind == self.kind)
+            and (self.action is None or entry.action == self.action)
+            and (self.key is None or entry.key == self.key)
+            and (self.since is None or entry.at >= self.since)
+            and (self.until is None or entry.at < self.until)
+            and entry.action not in self.skip_actions
+        )
+
+
+#: The filter every entry matches.
+EVERY_ENTRY = AuditFilter()
+
+
 class Tenants(Protocol):
     async def get(self, tenant: TenantId) -> Tenant | None: ...
     async def put(self, tenant: Tenant) -> None: ...
@@ -194,8 +224,14 @@ class Callbacks(Protocol):
 
 class Audit(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
-    async def all(self, tenant: TenantId, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
-        """Newest first, with their seq."""
+    async def all(
+        self,
+        tenant: TenantId,
+        limit: int = 100,
+        offset: int = 0,
+        where: AuditFilter = EVERY_ENTRY,
+    ) -> list[AuditEntry]:
+        """The entries ``where`` matches, newest first, with their seq."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,7 @@ def normalise_username(text: str) -> str:
         raise ValidationError(
             f"a username is 3 to 64 characters of a-z, 0-9, '.', '_', '@' and '-', not {text!r}",
             code="user.invalid_username",
+            field="username",
             username=text,
         )
     return username
@@ -113,6 +114,9 @@ def normalise_username(text: str) -> str:
 
 class AuthService:
     """Users, passwords, sessions and API tokens of every tenant.
+
+    Refusals about one field of a user or a token name it in ``details["field"]``
+    (``username``, ``password``, ``agent``, ``name``), so a form can show them there.
 
     Changes to users and tokens take an ``actor``: a ``Principal``, which must belong
     to the tenant and hold ``admin`` (else Forbidden), or a plain string naming a
@@ -186,7 +190,10 @@ class AuthService:
         async with self._store.transaction() as tx:
             if await tx.users.by_username(tenant, username) is not None:
                 raise ConflictError(
-                    f"there is already a user {username!r}", code="user.exists", username=username
+                    f"there is already a user {username!r}",
+                    code="user.exists",
+                    field="username",
+                    username=username,
                 )
             await _check_agent(tx, tenant, agent)
             await tx.users.put(user)
@@ -404,6 +411,7 @@ class AuthService:
             raise ValidationError(
                 f"a token name is 1 to {MAX_TOKEN_NAME} characters, not {name!r}",
                 code="token.invalid_name",
+                field="name",
             )
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = ApiToken(
@@ -418,7 +426,10 @@ class AuthService:
         async with self._store.transaction() as tx:
             if any(t.name == name and not t.revoked for t in await tx.users.tokens(tenant)):
                 raise ConflictError(
-                    f"there is already a token named {name!r}", code="token.exists", name=name
+                    f"there is already a token named {name!r}",
+                    code="token.exists",
+                    field="name",
+                    name=name,
                 )
             await tx.users.add_token(token)
             await tx.audit.add(
@@ -493,6 +504,7 @@ async def _check_agent(tx: Transaction, tenant: TenantId, agent: AgentId | None)
         raise ValidationError(
             f"there is no agent {agent!r} to link the user to",
             code="user.unknown_agent",
+            field="agent",
             agent=agent,
         )
 

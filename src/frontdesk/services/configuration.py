@@ -15,7 +15,8 @@ from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.events import ConfigurationChanged, StoredEvent
 from frontdesk.domain.ids import AgentId, TenantId
 from frontdesk.domain.ports import Clock
-from frontdesk.domain.repositories import Store
+from frontdesk.domain.repositories import Store, Transaction
+from frontdesk.routing.scenario import ScenarioError
 from frontdesk.services.catalog import (
     agent_document,
     agent_from,
@@ -24,10 +25,18 @@ from frontdesk.services.catalog import (
     check_kind,
 )
 from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.scenarios import compile_for
 
 #: Kinds the routing desk reads: changing one rebuilds the desk.
 _ROUTING_KINDS = frozenset({"queues", "access_points", "calendars", "lists", "dispositions",
                             "reasons", "settings"})  # fmt: skip
+#: Kinds a scenario refers to by key: deleting one may break the published scenario.
+_SCENARIO_KINDS = frozenset({"queues", "calendars", "lists"})
+#: The documents that name a key of another kind: kind → (referring kind, field) pairs.
+REFERENCES: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "queues": (("queues", "overflow"),),
+    "calendars": (("queues", "calendar"), ("access_points", "calendar")),
+}
 
 
 class ConfigurationService:
@@ -70,12 +79,19 @@ class ConfigurationService:
         return before is None
 
     async def delete(self, tenant: TenantId, kind: str, key: str, actor: str) -> None:
+        """Delete a document. ConflictError ``config.in_use`` when another document names
+        it (a queue's overflow, an access point's calendar ...) or the published scenario
+        would no longer compile without it; nothing changes then."""
         now = self.clock.now()
         async with self.store.transaction() as tx:
             before = await tx.documents.get(tenant, kind, key)
             if before is None:
                 raise NotFoundError(f"{kind} {key!r} does not exist", code="config.not_found")
+            await _check_unreferenced(tx, tenant, kind, key)
+            broken = await _scenario_problem(tx, tenant) if kind in _SCENARIO_KINDS else None
             await tx.documents.delete(tenant, kind, key)
+            if kind in _SCENARIO_KINDS and broken is None:
+                await _check_scenario_compiles(tx, tenant, kind, key)
             await tx.audit.add(AuditEntry(
                 tenant, now, actor, "delete", kind, key, before=_redacted(before)
             ))  # fmt: skip
@@ -123,6 +139,47 @@ class ConfigurationService:
             tenant, self.clock.now(), actor, "delete", "agent", key,
             before=agent_document(agent),
         ))  # fmt: skip
+
+
+async def _check_unreferenced(tx: Transaction, tenant: TenantId, kind: str, key: str) -> None:
+    users = [
+        f"{other}.{name}.{field}"
+        for other, field in REFERENCES.get(kind, ())
+        for name, body in sorted((await tx.documents.all(tenant, other)).items())
+        if body.get(field) == key and not (other == kind and name == key)
+    ]
+    if users:
+        raise ConflictError(
+            f"{kind} {key!r} is in use: {', '.join(users)} names it",
+            code="config.in_use",
+            used_by=users,
+        )
+
+
+async def _scenario_problem(tx: Transaction, tenant: TenantId) -> ScenarioError | None:
+    """Why the published scenario does not compile against the configuration as it
+    stands in ``tx``; None when it does, or when none is published."""
+    published = await tx.scenarios.published(tenant)
+    if published is None:
+        return None
+    try:
+        await compile_for(tx, tenant, published.text)
+    except ScenarioError as error:
+        return error
+    return None
+
+
+async def _check_scenario_compiles(tx: Transaction, tenant: TenantId, kind: str, key: str) -> None:
+    """The published scenario still compiles once ``kind``/``key`` is gone (a scenario
+    broken before is not this change's fault, and is not checked)."""
+    error = await _scenario_problem(tx, tenant)
+    if error is not None:
+        problem = error.problems[0]
+        raise ConflictError(
+            f"the published scenario uses {kind} {key!r}: {problem}",
+            code="config.in_use",
+            used_by=["scenario"],
+        )
 
 
 def _named_in_scenario(text: str, agent: str) -> bool:

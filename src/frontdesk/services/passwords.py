@@ -34,6 +34,7 @@ class Passwords:
                 f"a password needs at least {MIN_PASSWORD_LENGTH} characters,"
                 f" this one has {len(password)}",
                 code="user.weak_password",
+                field="password",
                 min_length=MIN_PASSWORD_LENGTH,
             )
         return self._hasher.hash(password)

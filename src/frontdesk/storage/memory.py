@@ -29,8 +29,10 @@ from frontdesk.domain.events import Event, StoredEvent
 from frontdesk.domain.handling import LiveContact
 from frontdesk.domain.ids import AgentId, ContactId, CustomerId, TenantId
 from frontdesk.domain.repositories import (
+    EVERY_ENTRY,
     Agents,
     Audit,
+    AuditFilter,
     Callbacks,
     ContactFilter,
     Contacts,
@@ -529,8 +531,16 @@ class _Audit:
         seq = len(self._table) + 1
         self._journal.set(self._table, seq, replace(entry, seq=seq))
 
-    async def all(self, tenant: TenantId, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
-        newest_first = (e for e in reversed(self._table.values()) if e.tenant == tenant)
+    async def all(
+        self,
+        tenant: TenantId,
+        limit: int = 100,
+        offset: int = 0,
+        where: AuditFilter = EVERY_ENTRY,
+    ) -> list[AuditEntry]:
+        newest_first = (
+            e for e in reversed(self._table.values()) if e.tenant == tenant and where.matches(e)
+        )
         return list(itertools.islice(newest_first, offset, offset + limit))
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.ids import TenantId
+from frontdesk.domain.repositories import EVERY_ENTRY, AuditFilter
 from frontdesk.storage.sql.tables import audit
 
 
@@ -29,10 +30,31 @@ class SqlAudit:
             )
         )
 
-    async def all(self, tenant: TenantId, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+    async def all(
+        self,
+        tenant: TenantId,
+        limit: int = 100,
+        offset: int = 0,
+        where: AuditFilter = EVERY_ENTRY,
+    ) -> list[AuditEntry]:
+        conditions = [audit.c.tenant == tenant]
+        for column, value in (
+            (audit.c.actor, where.actor),
+            (audit.c.kind, where.kind),
+            (audit.c.action, where.action),
+            (audit.c.key, where.key),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        if where.since is not None:
+            conditions.append(audit.c.at >= where.since)
+        if where.until is not None:
+            conditions.append(audit.c.at < where.until)
+        if where.skip_actions:
+            conditions.append(audit.c.action.not_in(sorted(where.skip_actions)))
         result = await self._connection.execute(
             sa.select(audit)
-            .where(audit.c.tenant == tenant)
+            .where(*conditions)
             .order_by(audit.c.seq.desc())
             .limit(limit)
             .offset(offset)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from frontdesk.web.ui.pages import reports, scenario, session, wallboard
+from frontdesk.web.ui.pages import admin, reports, scenario, session, wallboard
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     session.router,
     wallboard.router,
     reports.router,
     scenario.router,
+    admin.router,
 )
