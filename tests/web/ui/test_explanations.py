@@ -56,7 +56,8 @@ async def _explained(frontdesk: Frontdesk, submission: Submission) -> tuple[str,
         events = await tx.events.for_contact(ACME, ContactId(live.contact.id))
     assert stored is not None
     routed = [e.data["explanation"] for e in events if e.type == "contact.routed"]
-    assert routed and tuple(routed[0]) == stored.handling.explanation[: len(routed[0])]
+    assert routed
+    assert tuple(routed[0]) == stored.handling.explanation[: len(routed[0])]
     return stored.handling.explanation
 
 
@@ -108,7 +109,8 @@ async def test_every_line_the_router_writes_is_understood(frontdesk: Frontdesk) 
     chosen = parse(anna)[2]
     assert isinstance(chosen, AgentChosen)
     assert (chosen.agent, chosen.how) == ("anna", "agent_free")
-    assert chosen.waited is not None and chosen.waited >= 0
+    assert chosen.waited is not None
+    assert chosen.waited >= 0
 
 
 def test_the_lines_of_the_desk_and_unknown_lines_are_kept() -> None:

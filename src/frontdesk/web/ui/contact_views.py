@@ -87,6 +87,7 @@ class Leg:
     queue: str
     agent: str
     answered_at: datetime | None
+    ended_at: datetime | None
     waiting: Span
     handling: Span
 
@@ -116,8 +117,9 @@ def legs(live: LiveContact, events: Sequence[StoredEvent], names: Directory) -> 
             wait = _between(segment.started_at, answer)
             served = _between(answer, end)
         result.append(
-            Leg(segment, names.queue(segment.queue), names.agent(segment.agent), answer, wait, served)
-        )
+            Leg(segment, names.queue(segment.queue), names.agent(segment.agent), answer, end,
+                wait, served)
+        )  # fmt: skip
     return result
 
 
@@ -136,7 +138,8 @@ class Entry:
     details: tuple[str, ...] = ()
     minor: bool = False  # a state change: shown quietly
     explanation: tuple[explanations.Item, ...] = ()
-    customer: str | None = None  # a customer to link to
+    customer: str | None = None  # the customer found, to link to
+    customer_name: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -227,89 +230,122 @@ class Teller:
             return Entry(**common, after=after, title=title, minor=True, data=data)
         if event.type in ("contact.routed", "contact.offered"):
             items = tuple(explanations.parse(data.get("explanation") or ()))
+            if event.type == "contact.routed":
+                details = self._routed(data, items)
             return Entry(
                 **common, after=after, title=title, details=details, explanation=items, data=data
             )
         customer = data.get("customer") if event.type == "contact.enriched" else None
         return Entry(
-            **common, after=after, title=title, details=details, customer=customer, data=data
+            **common, after=after, title=title, details=details, data=data,
+            customer=customer, customer_name=self.customers.get(customer or "", customer or ""),
+        )  # fmt: skip
+
+    def _routed(
+        self, data: Mapping[str, Any], items: Sequence[explanations.Item]
+    ) -> tuple[str, ...]:
+        """The rule and what it decided; the explanation's action says more than the
+        event's (a manager or agent route is queued like any other)."""
+        _, names = self.gettext, self.names
+        decided = next((i for i in items if isinstance(i, explanations.Decided)), None)
+        action = decided.action if decided else str(data.get("action", ""))
+        queue = names.queue(decided.queue if decided else data.get("queue")) or "—"
+        return (
+            _("Rule “{rule}”: {action}").format(
+                rule=data.get("rule", ""), action=action_text(_, action, queue)
+            ),
         )
 
-    def _details(self, kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:  # noqa: PLR0911
-        _, names = self.gettext, self.names
-        agent = names.agent(data.get("agent"))
-        if kind == "contact.arrived":
-            channel = _(CHANNELS.get(str(data.get("channel")), str(data.get("channel"))))
-            return (
-                _("{channel} from {sender} to {address}").format(
-                    channel=channel,
-                    sender=phone(str(data.get("ani", ""))),
-                    address=phone(str(data.get("access_point", ""))),
-                ),
-            )
-        if kind == "contact.enriched":
-            found = CRM_RESULTS.get(str(data.get("crm")))
-            customer = data.get("customer")
-            lines = [_(found)] if found else []
-            if customer:
-                lines.append(self.customers.get(customer, customer))
-            return tuple(lines)
-        if kind == "contact.routed":
-            queue = names.queue(data.get("queue")) or "—"
-            return (
-                _("Rule “{rule}”: {action}").format(
-                    rule=data.get("rule", ""),
-                    action=action_text(_, str(data.get("action", "")), queue),
-                ),
-            )
-        if kind == "contact.offered":
-            text = (
-                _("{agent} was asked to join (a consult).")
-                if data.get("consult")
-                else _("Offered to {agent}.")
-            )
-            lines = [text.format(agent=agent)]
-            if data.get("timeout"):
-                ring = self.fmt.duration(float(data["timeout"]))
-                lines.append(_("The offer rings for {time}.").format(time=ring))
-            return tuple(lines)
-        if kind == "offer.declined":
-            text = DECLINES.get(str(data.get("reason")))
-            return (_(text).format(agent=agent),) if text else (str(data.get("reason")),)
-        if kind == "contact.accepted":
-            waited = self.fmt.duration(float(data.get("waited") or 0))
-            return (_("{agent} answered after {time} in line.").format(agent=agent, time=waited),)
-        if kind == "contact.wrapped_up":
-            lines = [_("{agent} wrapped up.").format(agent=agent)]
-            if data.get("disposition"):
-                result = names.disposition(data["disposition"])
-                lines.append(_("Result: {disposition}").format(disposition=result))
-            if data.get("note"):
-                lines.append(_("Note: {note}").format(note=data["note"]))
-            return tuple(lines)
-        if kind == "contact.transferred":
-            return (self._transfer(data, agent),)
-        if kind == "callback.scheduled":
-            due = self.fmt.datetime(_parse_time(data.get("due_at")))
-            target = names.agent(data.get("agent")) or names.queue(data.get("queue"))
-            return (
-                _("Call back {number} at {time} ({target}).").format(
-                    number=phone(str(data.get("number", ""))), time=due, target=target or "—"
-                ),
-            )
-        if kind == "queue.step_advanced":
-            step = int(data.get("step") or 0) + 1
-            return (_("Step {step} of queue {queue}.").format(step=step, queue=names.queue(data.get("queue"))),)
-        return ()
+    def _details(self, kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
+        tell = DETAILS.get(kind)
+        return tell(self, data) if tell else ()
 
-    def _transfer(self, data: Mapping[str, Any], agent: str) -> str:
+    def _agent(self, data: Mapping[str, Any], key: str = "agent") -> str:
+        return self.names.agent(data.get(key)) or "—"
+
+    def _arrived(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        _ = self.gettext
+        channel = str(data.get("channel"))
+        text = _("{channel} from {sender} to {address}").format(
+            channel=_(CHANNELS.get(channel, channel)),
+            sender=phone(str(data.get("ani", ""))),
+            address=phone(str(data.get("access_point", ""))),
+        )
+        return (text,)
+
+    def _enriched(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        found = CRM_RESULTS.get(str(data.get("crm")))
+        return (self.gettext(found),) if found else ()
+
+    def _offered(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        _ = self.gettext
+        text = _("{agent} was asked to join (a consult).") if data.get("consult") else (
+            _("Offered to {agent}.")
+        )  # fmt: skip
+        lines = [text.format(agent=self._agent(data))]
+        if data.get("timeout"):
+            ring = self.fmt.duration(float(data["timeout"]))
+            lines.append(_("The offer rings for {time}.").format(time=ring))
+        return tuple(lines)
+
+    def _declined(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        reason = str(data.get("reason"))
+        text = DECLINES.get(reason)
+        return (self.gettext(text).format(agent=self._agent(data)) if text else reason,)
+
+    def _accepted(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        waited = self.fmt.duration(float(data.get("waited") or 0))
+        text = self.gettext("{agent} answered after {time} in line.")
+        return (text.format(agent=self._agent(data), time=waited),)
+
+    def _wrapped_up(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        _ = self.gettext
+        lines = [_("{agent} wrapped up.").format(agent=self._agent(data))]
+        if data.get("disposition"):
+            result = self.names.disposition(data["disposition"])
+            lines.append(_("Result: {disposition}").format(disposition=result))
+        if data.get("note"):
+            lines.append(_("Note: {note}").format(note=data["note"]))
+        return tuple(lines)
+
+    def _transferred(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         _, names = self.gettext, self.names
         if data.get("to_queue"):
             target = _("queue {queue}").format(queue=names.queue(data["to_queue"]))
         else:
-            target = names.agent(data.get("to_agent")) or "—"
-        text = TRANSFERS.get(str(data.get("kind")))
-        return _(text).format(agent=agent or "—", target=target) if text else str(data.get("kind"))
+            target = self._agent(data, "to_agent")
+        kind = str(data.get("kind"))
+        text = TRANSFERS.get(kind)
+        return (_(text).format(agent=self._agent(data), target=target) if text else kind,)
+
+    def _callback(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        names = self.names
+        target = names.agent(data.get("agent")) or names.queue(data.get("queue")) or "—"
+        text = self.gettext("Call back {number} at {time} ({target}).").format(
+            number=phone(str(data.get("number", ""))),
+            time=self.fmt.datetime(_parse_time(data.get("due_at"))),
+            target=target,
+        )
+        return (text,)
+
+    def _step(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        step = int(data.get("step") or 0) + 1
+        queue = self.names.queue(data.get("queue"))
+        return (self.gettext("Step {step} of queue {queue}.").format(step=step, queue=queue),)
+
+
+#: What each kind of event says beyond its title.
+DETAILS: Mapping[str, Callable[[Teller, Mapping[str, Any]], tuple[str, ...]]] = {
+    "contact.arrived": Teller._arrived,
+    "contact.enriched": Teller._enriched,
+    "contact.offered": Teller._offered,
+    "offer.declined": Teller._declined,
+    "contact.accepted": Teller._accepted,
+    "contact.wrapped_up": Teller._wrapped_up,
+    "contact.transferred": Teller._transferred,
+    "callback.scheduled": Teller._callback,
+    "queue.step_advanced": Teller._step,
+}
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -15,11 +15,9 @@ from typing import Any
 import phonenumbers
 
 from frontdesk.domain.agents import Agent
-
 from frontdesk.domain.ids import TenantId
 from frontdesk.web.container import Frontdesk
 from frontdesk.web.ui.vocabulary import local_name
-
 
 COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 

@@ -135,10 +135,10 @@ _AGENT_FREE = re.compile(
     r"^agent (?P<agent>\S+) became available; this was the first contact in line "
     r"it qualifies for, after waiting (?P<waited>[0-9.]+)s$"
 )
-_LONGEST_IDLE = re.compile(
-    r"^chose (?P<agent>\S+): of the agents who qualify, available longest$"
+_LONGEST_IDLE = re.compile(r"^chose (?P<agent>\S+): of the agents who qualify, available longest$")
+_BEST_BY = re.compile(
+    r"^chose (?P<agent>\S+): of the agents who qualify, the best by (?P<how>\w+)$"
 )
-_BEST_BY = re.compile(r"^chose (?P<agent>\S+): of the agents who qualify, the best by (?P<how>\w+)$")
 _CALLBACK_OFFERED = "a callback is offered: the wait is expected to be long"
 _CALLBACK_DUE = re.compile(r"^callback (?P<id>\S+) fell due: to (?P<kind>\w+) (?P<target>.+)$")
 
@@ -148,7 +148,7 @@ def parse(lines: Iterable[str]) -> list[Item]:
     return [parse_line(line.strip()) for line in lines if line.strip()]
 
 
-def parse_line(line: str) -> Item:  # noqa: PLR0911 - one return per kind of line
+def parse_line(line: str) -> Item:
     if found := _MATCHED.match(line):
         return RuleLooked(
             _name(found["name"]), True, found["when"] or "", found["path"], int(found["line"])

@@ -187,9 +187,7 @@ async def search_page(request: Request, viewer: Supervisor) -> Response:
     )  # fmt: skip
 
 
-async def _customer_names(
-    tx: Transaction, tenant: TenantId, ids: Sequence[str]
-) -> dict[str, str]:
+async def _customer_names(tx: Transaction, tenant: TenantId, ids: Sequence[str]) -> dict[str, str]:
     names = {}
     for key in dict.fromkeys(i for i in ids if i):
         customer = await tx.customers.get(tenant, CustomerId(key))
@@ -213,7 +211,7 @@ async def contact_page(request: Request, contact_id: str, viewer: Worker) -> Res
     customer = await frontdesk.crm.get(tenant, contact.customer) if contact.customer else None
     names = await directory(frontdesk, tenant, viewer.locale)
     scripts = await frontdesk.configuration.all(tenant, "scripts")
-    known = {customer.id: customer.name} if customer else {}
+    known: dict[str, str] = {customer.id: customer.name} if customer else {}
     teller = Teller(viewer.gettext, viewer.fmt, names, known)
     return render(
         request, viewer, "contacts/contact.html",

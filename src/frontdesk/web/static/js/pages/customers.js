@@ -6,7 +6,7 @@ import { csrfToken } from "../context.js";
 import { $, $$, debounce, fill, h } from "../dom.js";
 import { bindForm } from "../forms.js";
 import { fmt, t, tn } from "../i18n.js";
-import { agentName, badges, phoneText, searchCustomers } from "../crm/customers.js";
+import { agentName, badges, isVip, phoneText, searchCustomers } from "../crm/customers.js";
 import { placed } from "../crm/customer-form.js";
 import { bindDialogs, openDialog } from "../crm/dialogs.js";
 import { shortcuts } from "../crm/keys.js";
@@ -27,7 +27,7 @@ let controller = null;
 
 function row(customer) {
   const href = `/customers/${encodeURIComponent(customer.id)}`;
-  return h("tr", {},
+  return h("tr", { class: isVip(customer) ? "crm-vip" : null },
     h("td", {}, h("a", { href, class: "crm-name" }, customer.name)),
     h("td", {}, badges(customer)),
     h("td", {}, customer.company),
