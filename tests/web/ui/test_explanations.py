@@ -122,3 +122,17 @@ def test_the_lines_of_the_desk_and_unknown_lines_are_kept() -> None:
         AgentChosen("anna", "least_occupied")
     ]
     assert parse(["action: reject"]) == [Decided("reject", None)]
+
+
+def test_a_rule_of_a_menu_tells_the_key_pressed() -> None:
+    pressed, failed = parse(
+        [
+            "rule 'main:2' (menus.main.options.2, line 86, column 9) matched (no condition)",
+            "rule 'main:fail' (menus.main.on_fail, line 95, column 14) matched (no condition)",
+        ]
+    )
+    assert isinstance(pressed, RuleLooked)
+    assert isinstance(failed, RuleLooked)
+    assert (pressed.menu, pressed.key) == ("main", "2")
+    assert (failed.menu, failed.key) == ("main", None)
+    assert RuleLooked("vip", True, "", "procedures.vip[0]", 3).menu is None

@@ -31,6 +31,18 @@ class RuleLooked:
     path: str = ""  # where the rule is: "rules[3]", "procedures.vip[0]" (matched rules)
     line: int | None = None
 
+    @property
+    def menu(self) -> str | None:
+        """The voice menu whose answer this rule is (``menus.main.options.2``)."""
+        found = _MENU_RULE.match(self.path)
+        return found["menu"] if found else None
+
+    @property
+    def key(self) -> str | None:
+        """The key the caller pressed in :attr:`menu`; None for no valid answer."""
+        found = _MENU_RULE.match(self.path)
+        return found["key"] if found else None
+
 
 @dataclass(frozen=True, slots=True)
 class Decided:
@@ -123,6 +135,7 @@ _MATCHED = re.compile(
     rf"^rule {_NAME} \((?P<path>[^,]+), line (?P<line>\d+), column \d+\) "
     r"matched(?:: (?P<when>.*)| \(no condition\))$"
 )
+_MENU_RULE = re.compile(r"^menus\.(?P<menu>[^.]+)\.(?:options\.(?P<key>.+)|on_fail)$")
 _NOT_MATCHED = re.compile(rf"^rule {_NAME} did not match: (?P<when>.*)$")
 _ACTION = re.compile(r"^action: (?P<action>\w+)(?: to queue (?P<queue>\S+))?$")
 _STEP = re.compile(

@@ -1,4 +1,5 @@
-// The contact search: the customer filter is chosen by searching; / goes to the number.
+// The contact search: the customer filter is chosen by searching, empty filters stay out
+// of the address; / goes to the number.
 import { serverNow, tick } from "../clock.js";
 import { $ } from "../dom.js";
 import { customerPicker } from "../crm/picker.js";
@@ -6,7 +7,18 @@ import { shortcuts } from "../crm/keys.js";
 
 serverNow($("[data-server-now]").dataset.serverNow);
 tick();
-customerPicker($("#contact-filters [data-picker]"));
+const filters = $("#contact-filters");
+customerPicker($("[data-picker]", filters));
+// filters left empty stay out of the address: /contacts?channel=chat, not ?channel=chat&queue=&...
+filters.addEventListener("submit", () => {
+  for (const control of filters.elements) {
+    if (control.name && control.type !== "checkbox" && !control.value) control.disabled = true;
+  }
+});
+// the form comes back from the browser's history as it was sent: usable again
+window.addEventListener("pageshow", () => {
+  for (const control of filters.elements) control.disabled = false;
+});
 shortcuts({
   "/": () => {
     const field = $("#f-number");
