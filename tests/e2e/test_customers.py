@@ -180,12 +180,13 @@ def test_a_served_contact_is_in_the_timeline_with_why_it_went_there(
 
 
 def test_a_supervisor_filters_contacts_by_channel(
-    login: Login, server: LiveServer, api: httpx.Client
+    login: Login, server: LiveServer, api: httpx.Client, screenshots: Path
 ) -> None:
     chat = serve(api, "web:visitor-4242", access_point=CHAT_WIDGET)
     call = serve(api, "+79160000001")
     page = login(server.data.supervisors[0][0], path="/contacts")
     expect(page.locator(".crm-contact-table")).to_contain_text("+7 916 000-00-01")
+    shoot(page, screenshots, "contact-search")
     page.select_option("#f-channel", "chat")
     page.click("#contact-filters button[type=submit]")
     expect(page).to_have_url(re.compile(r"channel=chat"))
