@@ -9,7 +9,7 @@ A contact still waiting or being served has a ``since``: the page counts on from
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -140,7 +140,6 @@ class Entry:
     explanation: tuple[explanations.Item, ...] = ()
     customer: str | None = None  # the customer found, to link to
     customer_name: str = ""
-    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 TITLES = {
@@ -194,11 +193,6 @@ def action_text(gettext: Gettext, action: str, queue: str) -> str:
     return gettext(text).format(queue=queue) if text else action
 
 
-def order_text(gettext: Gettext, order: str) -> str:
-    text = ORDERS.get(order)
-    return gettext(text) if text else order
-
-
 @dataclass(frozen=True, slots=True)
 class Teller:
     """Tells events in the reader's words."""
@@ -227,17 +221,15 @@ class Teller:
             states = {code: _(name) for code, name in CONTACT_STATES.items()}
             old, new = str(data.get("old", "")), str(data.get("new", ""))
             title = _("{old} → {new}").format(old=states.get(old, old), new=states.get(new, new))
-            return Entry(**common, after=after, title=title, minor=True, data=data)
+            return Entry(**common, after=after, title=title, minor=True)
         if event.type in ("contact.routed", "contact.offered"):
             items = tuple(explanations.parse(data.get("explanation") or ()))
             if event.type == "contact.routed":
                 details = self._routed(data, items)
-            return Entry(
-                **common, after=after, title=title, details=details, explanation=items, data=data
-            )
+            return Entry(**common, after=after, title=title, details=details, explanation=items)
         customer = data.get("customer") if event.type == "contact.enriched" else None
         return Entry(
-            **common, after=after, title=title, details=details, data=data,
+            **common, after=after, title=title, details=details,
             customer=customer, customer_name=self.customers.get(customer or "", customer or ""),
         )  # fmt: skip
 

@@ -116,8 +116,7 @@ class Interaction:
 
     at: datetime
     channel: str
-    contact: str | None
-    openable: bool
+    contact: str | None  # the contact to link to, when the viewer may open it
     state: str | None
     direction: str
     agent: str
@@ -139,10 +138,8 @@ async def _timeline(
     """
     tenant = principal.tenant
     activities = await tx.customers.activities(tenant, customer, limit)
-    stored = {
-        live.contact.id: live
-        for live in await tx.contacts.search(tenant, ContactFilter(customer=customer, limit=limit))
-    }
+    searched = await tx.contacts.search(tenant, ContactFilter(customer=customer, limit=limit))
+    stored = {live.contact.id: live for live in searched}
     for activity in activities:
         if activity.contact is not None and activity.contact not in stored:
             found = await tx.contacts.get(tenant, activity.contact)
@@ -166,7 +163,7 @@ async def _timeline(
         if key not in logged and key in readable and live.contact.customer == customer
     )
     entries.sort(key=lambda entry: entry.at, reverse=True)
-    more = len(activities) == limit or len(stored) >= limit
+    more = len(activities) == limit or len(searched) == limit
     return entries[:limit], more
 
 
@@ -179,7 +176,6 @@ def _interaction(
             at=contact.arrived_at,
             channel=contact.channel.value,
             contact=contact.id if openable else None,
-            openable=openable,
             state=contact.state.value,
             direction=activity.direction if activity else "inbound",
             agent=names.agent(activity.agent if activity and activity.agent else handling.agent),
@@ -196,7 +192,6 @@ def _interaction(
         at=activity.at,
         channel=activity.channel,
         contact=None,
-        openable=False,
         state=None,
         direction=activity.direction,
         agent=names.agent(activity.agent),
