@@ -33,6 +33,7 @@ def live(
     ani: str = "+74951234567",
     customer: str | None = None,
     agent: str | None = None,
+    queue: str | None = None,
     key: str | None = None,
 ) -> LiveContact:
     return LiveContact(
@@ -48,6 +49,7 @@ def live(
         ),
         Handling(
             agent=None if agent is None else AgentId(agent),
+            queue=None if queue is None else QueueId(queue),
             idempotency_key=key,
         ),
     )

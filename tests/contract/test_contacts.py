@@ -10,7 +10,7 @@ from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.handling import CrmStatus
-from frontdesk.domain.ids import AgentId, ContactId, CustomerId
+from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId
 from frontdesk.domain.repositories import ContactFilter, Store
 from tests.contract.samples import A, B, at, full_live_contact, live
 
@@ -125,13 +125,13 @@ async def test_in_states_lists_contacts_in_arrival_order(store: Store) -> None:
 
 async def _seed_for_search(store: Store) -> None:
     async with store.transaction() as tx:
-        await tx.contacts.add(live("c1", minute=1, customer="cu1", agent="ann"))
+        await tx.contacts.add(live("c1", minute=1, customer="cu1", agent="ann", queue="sales"))
         await tx.contacts.add(
             live("c2", minute=2, state=S.CLOSED, channel=Channel.CHAT, ani="+79990000000")
         )
-        await tx.contacts.add(live("c3", minute=3, state=S.QUEUED, customer="cu1"))
-        await tx.contacts.add(live("c4", minute=4, state=S.CLOSED, agent="ann"))
-        await tx.contacts.add(live("b1", B, minute=2, customer="cu1", agent="ann"))
+        await tx.contacts.add(live("c3", minute=3, state=S.QUEUED, customer="cu1", queue="vip"))
+        await tx.contacts.add(live("c4", minute=4, state=S.CLOSED, agent="ann", queue="sales"))
+        await tx.contacts.add(live("b1", B, minute=2, customer="cu1", agent="ann", queue="sales"))
 
 
 async def _ids(store: Store, where: ContactFilter) -> list[str]:
@@ -149,7 +149,7 @@ async def test_search_lists_a_tenants_contacts_newest_first(store: Store) -> Non
 async def test_search_matches_every_field_that_is_set(store: Store) -> None:
     await _seed_for_search(store)
     closed, waiting = frozenset({S.CLOSED}), frozenset({S.QUEUED, S.ARRIVED})
-    ann = AgentId("ann")
+    ann, cu1 = AgentId("ann"), CustomerId("cu1")
     assert await _ids(store, ContactFilter(states=closed)) == ["c4", "c2"]
     assert await _ids(store, ContactFilter(states=waiting)) == ["c3", "c1"]
     assert await _ids(store, ContactFilter(customer=CustomerId("cu1"))) == ["c3", "c1"]
@@ -161,6 +161,21 @@ async def test_search_matches_every_field_that_is_set(store: Store) -> None:
     assert await _ids(store, ContactFilter(since=at(1.5), until=at(3.5))) == ["c3", "c2"]
     assert await _ids(store, ContactFilter(states=closed, agent=ann)) == ["c4"]
     assert await _ids(store, ContactFilter(customer=CustomerId("nobody"))) == []
+    assert await _ids(store, ContactFilter(queue=QueueId("sales"))) == ["c4", "c1"]
+    assert await _ids(store, ContactFilter(queue=QueueId("vip"), customer=cu1)) == ["c3"]
+
+
+async def test_count_tells_how_many_match_whatever_the_page(store: Store) -> None:
+    await _seed_for_search(store)
+    cu1 = CustomerId("cu1")
+    async with store.transaction() as tx:
+        assert await tx.contacts.count(A, ContactFilter()) == 4
+        assert await tx.contacts.count(A, ContactFilter(limit=1, offset=3)) == 4
+        assert await tx.contacts.count(A, ContactFilter(queue=QueueId("sales"))) == 2
+        assert await tx.contacts.count(A, ContactFilter(states=frozenset({S.CLOSED}))) == 2
+        assert await tx.contacts.count(A, ContactFilter(since=at(1.5), customer=cu1)) == 1
+        assert await tx.contacts.count(A, ContactFilter(agent=AgentId("nobody"))) == 0
+        assert await tx.contacts.count(B, ContactFilter()) == 1
 
 
 async def test_contacts_of_one_tenant_are_invisible_to_another(store: Store) -> None:

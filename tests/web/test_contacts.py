@@ -9,7 +9,7 @@ import httpx
 from frontdesk.domain.users import Role
 from frontdesk.web.container import Frontdesk
 
-from .conftest import CHAT, VOICE, Session, assert_problem, contact_count
+from .conftest import ACME, CHAT, VOICE, Session, assert_problem, contact_count
 
 CALLER = "+79161234567"
 
@@ -135,6 +135,38 @@ async def test_supervisors_list_contacts_by_filter(
     assert await ids(state="closed") == []
     assert len(await ids(limit=1)) == 1
     assert await ids(since="2030-01-01T00:00:00Z") == []
+
+
+CHATS_TO_CARE = """\
+scenario: test
+version: 2
+rules:
+  - name: chats
+    when: contact.media == "chat"
+    queue: care
+  - queue: main
+"""
+
+
+async def test_contacts_filter_by_queue_and_tell_how_many_match(
+    anna: httpx.AsyncClient, sofia: httpx.AsyncClient, frontdesk: Frontdesk
+) -> None:
+    await frontdesk.configuration.put(ACME, "queues", "care", {"name": "Care"}, "cli")
+    version = await frontdesk.scenarios.save(ACME, CHATS_TO_CARE, "cli")
+    await frontdesk.scenarios.publish(ACME, version.version, "cli")
+    calls = [await arrive(frontdesk, anna), await arrive(frontdesk, anna)]
+    chat = await anna.post("/api/v1/inbound", json={"access_point": CHAT, "sender": "web:v-1"})
+    await frontdesk.dispatcher.settle()
+
+    async def page(**params: Any) -> tuple[list[str], int]:
+        answer = await sofia.get("/api/v1/contacts", params=params)
+        assert answer.status_code == 200, answer.text
+        return [c["id"] for c in answer.json()], int(answer.headers["X-Total-Count"])
+
+    assert await page(queue="care") == ([chat.json()["id"]], 1)
+    assert await page(queue="main", limit=1) == ([calls[1]], 2)
+    assert await page(queue="main", limit=1, offset=1) == ([calls[0]], 2)
+    assert await page(queue="nowhere") == ([], 0)
 
 
 async def test_an_agent_accepts_wraps_up_and_closes_a_contact(

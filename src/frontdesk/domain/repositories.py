@@ -26,7 +26,7 @@ from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.customers import Activity, Customer, Identity, Note, Purchase
 from frontdesk.domain.events import Event, StoredEvent
 from frontdesk.domain.handling import LiveContact
-from frontdesk.domain.ids import AgentId, ContactId, CustomerId, TenantId
+from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, TenantId
 from frontdesk.domain.scenarios import ScenarioVersion
 from frontdesk.domain.users import ApiToken, Session, User
 
@@ -42,11 +42,16 @@ class Tenant:
 
 @dataclass(frozen=True, slots=True)
 class ContactFilter:
-    """Contact search. Every set field must match; results newest first."""
+    """Contact search. Every set field must match; results newest first.
+
+    ``agent`` is the agent the contact is with (or was with last), ``queue`` the queue it
+    was routed to last (a transfer to a queue changes it).
+    """
 
     states: frozenset[ContactState] = frozenset()
     customer: CustomerId | None = None
     agent: AgentId | None = None
+    queue: QueueId | None = None
     channel: str | None = None
     ani: str | None = None
     since: datetime | None = None
@@ -106,6 +111,8 @@ class Contacts(Protocol):
         """Every contact in one of ``states``, in arrival order (for recovery)."""
 
     async def search(self, tenant: TenantId, where: ContactFilter) -> list[LiveContact]: ...
+    async def count(self, tenant: TenantId, where: ContactFilter) -> int:
+        """How many contacts match ``where``, whatever its limit and offset."""
 
 
 class EventLog(Protocol):

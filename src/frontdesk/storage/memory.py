@@ -131,6 +131,7 @@ def _matches(live: LiveContact, tenant: TenantId, where: ContactFilter) -> bool:
         and (not where.states or contact.state in where.states)
         and (where.customer is None or contact.customer == where.customer)
         and (where.agent is None or live.handling.agent == where.agent)
+        and (where.queue is None or live.handling.queue == where.queue)
         and (where.channel is None or contact.channel == where.channel)
         and (where.ani is None or contact.ani == where.ani)
         and (where.since is None or contact.arrived_at >= where.since)
@@ -203,6 +204,9 @@ class _Contacts:
         found = [live for live in self._table.values() if _matches(live, tenant, where)]
         found.sort(key=lambda live: (live.contact.arrived_at, live.contact.id), reverse=True)
         return found[where.offset : where.offset + where.limit]
+
+    async def count(self, tenant: TenantId, where: ContactFilter) -> int:
+        return sum(1 for live in self._table.values() if _matches(live, tenant, where))
 
 
 class _EventLog:

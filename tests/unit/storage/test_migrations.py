@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -105,3 +106,34 @@ async def test_downgrading_to_base_removes_every_table(empty_url: str) -> None:
         await engine.dispose()
     assert await _table_names(empty_url) == {"alembic_version"}
     assert await current_revision(empty_url) is None
+
+
+async def test_contacts_stored_before_the_queue_column_get_their_queue(empty_url: str) -> None:
+    engine = create_engine(empty_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda c: command.upgrade(alembic_config(c), "0001"))
+            old = sa.table(
+                "contacts",
+                *(sa.column(name) for name in ("tenant", "id", "state", "channel", "ani")),
+                sa.column("arrived_at", sa.DateTime(timezone=True)),
+                sa.column("body", sa.JSON()),
+            )
+            rows = [("queued", {"handling": {"queue": "sales"}}), ("direct", {"handling": {}})]
+            for key, body in rows:
+                await connection.execute(
+                    sa.insert(old).values(
+                        tenant="acme", id=key, state="queued", channel="voice", ani="+7",
+                        arrived_at=datetime(2026, 12, 2, tzinfo=UTC), body=body,
+                    )
+                )  # fmt: skip
+    finally:
+        await engine.dispose()
+    await migrate(empty_url)
+    engine = create_engine(empty_url)
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(sa.text("SELECT id, queue FROM contacts ORDER BY id"))
+            assert sorted(tuple(row) for row in result) == [("direct", None), ("queued", "sales")]
+    finally:
+        await engine.dispose()

@@ -73,27 +73,17 @@ class SqlContacts:
 
     async def search(self, tenant: TenantId, where: ContactFilter) -> list[LiveContact]:
         """Newest arrival first (ties by id, descending)."""
-        query = sa.select(contacts.c.body).where(contacts.c.tenant == tenant)
-        if where.states:
-            query = query.where(contacts.c.state.in_(sorted(map(str, where.states))))
-        for column, value in (
-            (contacts.c.customer, where.customer),
-            (contacts.c.agent, where.agent),
-            (contacts.c.channel, where.channel),
-            (contacts.c.ani, where.ani),
-        ):
-            if value is not None:
-                query = query.where(column == value)
-        if where.since is not None:
-            query = query.where(contacts.c.arrived_at >= where.since)
-        if where.until is not None:
-            query = query.where(contacts.c.arrived_at < where.until)
+        query = _filtered(sa.select(contacts.c.body), tenant, where)
         result = await self._connection.scalars(
             query.order_by(contacts.c.arrived_at.desc(), contacts.c.id.desc())
             .limit(where.limit)
             .offset(where.offset)
         )
         return [load(body, LiveContact) for body in result]
+
+    async def count(self, tenant: TenantId, where: ContactFilter) -> int:
+        query = _filtered(sa.select(sa.func.count()).select_from(contacts), tenant, where)
+        return int(await self._connection.scalar(query) or 0)
 
     async def _check_key(self, live: LiveContact) -> None:
         key = live.handling.idempotency_key
@@ -117,6 +107,27 @@ class SqlContacts:
         return holder
 
 
+def _filtered(query: sa.Select[Any], tenant: TenantId, where: ContactFilter) -> sa.Select[Any]:
+    """``query`` narrowed to the tenant's contacts that match ``where``."""
+    query = query.where(contacts.c.tenant == tenant)
+    if where.states:
+        query = query.where(contacts.c.state.in_(sorted(map(str, where.states))))
+    for column, value in (
+        (contacts.c.customer, where.customer),
+        (contacts.c.agent, where.agent),
+        (contacts.c.queue, where.queue),
+        (contacts.c.channel, where.channel),
+        (contacts.c.ani, where.ani),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if where.since is not None:
+        query = query.where(contacts.c.arrived_at >= where.since)
+    if where.until is not None:
+        query = query.where(contacts.c.arrived_at < where.until)
+    return query
+
+
 def _row(live: LiveContact) -> dict[str, Any]:
     contact = live.contact
     return {
@@ -127,6 +138,7 @@ def _row(live: LiveContact) -> dict[str, Any]:
         "ani": contact.ani,
         "customer": contact.customer,
         "agent": live.handling.agent,
+        "queue": live.handling.queue,
         "arrived_at": contact.arrived_at,
         "idempotency_key": live.handling.idempotency_key,
         "body": dump(live),

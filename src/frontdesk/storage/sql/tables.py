@@ -126,6 +126,7 @@ contacts = sa.Table(
     sa.Column("ani", sa.String(), nullable=False),
     sa.Column("customer", sa.String(), nullable=True),
     sa.Column("agent", sa.String(), nullable=True),
+    sa.Column("queue", sa.String(), nullable=True),
     sa.Column("arrived_at", UtcDateTime(), nullable=False),
     # NULLs are distinct in a unique constraint on both databases: only keys are unique.
     sa.Column("idempotency_key", sa.String(), nullable=True),
@@ -136,6 +137,7 @@ contacts = sa.Table(
     sa.Index("ix_contacts_tenant_arrived_at", "tenant", "arrived_at"),
     sa.Index("ix_contacts_tenant_customer", "tenant", "customer"),
     sa.Index("ix_contacts_tenant_agent", "tenant", "agent"),
+    sa.Index("ix_contacts_tenant_queue", "tenant", "queue"),
     sa.Index("ix_contacts_tenant_ani", "tenant", "ani"),
 )
 

@@ -6,9 +6,9 @@ to them or served by them.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime
 
 from frontdesk.domain.channels import Channel
@@ -16,7 +16,7 @@ from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.handling import LiveContact
-from frontdesk.domain.ids import AgentId, ContactId, CustomerId
+from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId
 from frontdesk.domain.repositories import ContactFilter
 from frontdesk.services.auth import Forbidden, Principal
 from frontdesk.services.intake import sender_address
@@ -26,15 +26,28 @@ from frontdesk.web.schemas import ContactOut, EventOut, many
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 MAX_PAGE = 500
+TOTAL_HEADER = "X-Total-Count"
+COUNTED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            TOTAL_HEADER: {
+                "description": "how many contacts match the filters, on every page",
+                "schema": {"type": "integer"},
+            }
+        }
+    }
+}
 
 
-@router.get("")
+@router.get("", responses=COUNTED)
 async def list_contacts(
+    response: Response,
     principal: Annotated[Principal, Depends(require("contacts.read"))],
     frontdesk: FrontdeskDep,
     state: Annotated[list[ContactState] | None, Query()] = None,
     customer: str | None = None,
     agent: str | None = None,
+    queue: Annotated[str | None, Query(description="the queue it was routed to last")] = None,
     channel: Channel | None = None,
     ani: Annotated[str | None, Query(description="a phone number, however written")] = None,
     since: AwareDatetime | None = None,
@@ -42,11 +55,13 @@ async def list_contacts(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ContactOut]:
-    """Contacts matching every filter given, newest first."""
+    """Contacts matching every filter given, newest first; the X-Total-Count header says
+    how many match in all."""
     where = ContactFilter(
         states=frozenset(state or ()),
         customer=CustomerId(customer) if customer else None,
         agent=AgentId(agent) if agent else None,
+        queue=QueueId(queue) if queue else None,
         channel=channel.value if channel else None,
         ani=sender_address(Channel.VOICE, ani)[0] if ani else None,
         since=since,
@@ -56,7 +71,26 @@ async def list_contacts(
     )
     async with frontdesk.store.transaction() as tx:
         found = await tx.contacts.search(principal.tenant, where)
+        total = await tx.contacts.count(principal.tenant, where)
+    response.headers[TOTAL_HEADER] = str(total)
     return [ContactOut.of(live) for live in found]
+
+
+def may_read(principal: Principal, live: LiveContact, events: list[StoredEvent]) -> bool:
+    """Whether the caller may see this contact: supervisors see every contact, an agent
+    the contacts offered to them or served by them."""
+    if principal.can("contacts.read"):
+        return True
+    me = principal.agent
+    return (
+        principal.can("contacts.own")
+        and me is not None
+        and (
+            live.handling.agent == me
+            or any(segment.agent == me for segment in live.contact.segments)
+            or any(event.agent == me for event in events)
+        )
+    )
 
 
 async def visible(
@@ -69,19 +103,12 @@ async def visible(
         events = await tx.events.for_contact(tenant, key) if live is not None else []
     if live is None:
         raise NotFoundError(f"contact {contact_id} does not exist", code="contact.not_found")
-    if not principal.can("contacts.read"):
+    if not may_read(principal, live, events):
         principal.require("contacts.own")
-        me = principal.agent
-        worked_on = me is not None and (
-            live.handling.agent == me
-            or any(segment.agent == me for segment in live.contact.segments)
-            or any(event.agent == me for event in events)
+        raise Forbidden(
+            f"contact {contact_id} was never offered to {principal.actor}",
+            permission="contacts.read",
         )
-        if not worked_on:
-            raise Forbidden(
-                f"contact {contact_id} was never offered to {principal.actor}",
-                permission="contacts.read",
-            )
     return live, events
 
 

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from frontdesk.web.ui.pages import admin, reports, scenario, session, wallboard
+from frontdesk.web.ui.pages import (
+    admin,
+    contacts,
+    customers,
+    reports,
+    scenario,
+    session,
+    wallboard,
+)
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     session.router,
+    customers.router,
+    contacts.router,
     wallboard.router,
     reports.router,
     scenario.router,
