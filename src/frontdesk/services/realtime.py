@@ -21,8 +21,14 @@ The supervisor's view follows every open contact of the tenant; an agent's view 
 the contacts offered to or served by that agent: the event that offers a contact
 repeats its channel, number and customer, and every other event of another contact
 leaves the agent's view as it is, so a thousand agent streams cost a thousand look-ups
-per event, not a thousand copies. Consults (a second agent asked to join a contact) pop
-up as offers but are not followed by the views.
+per event, not a thousand copies.
+
+Consults: the agent serving a contact sees the consult it opened (``consult``) and who
+joined it (``consultant``). The agent asked to join sees the consult ring among its
+offers, then the contact among its own until the consult ends, and keeps it when it is
+handed over. What the event of such a change says is not enough to build the joining
+agent's line, so :func:`needs_snapshot` tells the stream to read that view afresh; a
+consult neither counts as a queue entry nor moves the contact's place.
 """
 
 from __future__ import annotations
@@ -34,14 +40,14 @@ from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.agents import Agent, AgentState
-from frontdesk.domain.contacts import ContactState
+from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.handling import LiveContact
 from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, TenantId
 from frontdesk.domain.queues import ServiceLevelTarget
 from frontdesk.domain.repositories import ContactFilter, Contacts, EventLog, Store
-from frontdesk.services.desk import OPEN_STATES, TenantDesk
+from frontdesk.services.desk import OPEN_STATES, TenantDesk, consult_key
 
 S = ContactState
 DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -67,6 +73,9 @@ class ContactLine:
     agent: AgentId | None = None  # offered to, or serving
     queued_since: datetime | None = None  # when the contact last entered a line
     connected_at: datetime | None = None  # the last accept
+    wrap_up_at: datetime | None = None  # when the conversation ended
+    consult: str | None = None  # an open consult: "queue:<id>" or "agent:<id>"
+    consultant: AgentId | None = None  # who joined the consult
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +90,7 @@ class OfferLine:
     queue: QueueId | None
     offered_at: datetime
     timeout: float  # seconds the agent has to accept
+    consult: bool = False  # asked to join a contact another agent serves
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +109,8 @@ class QueueDay:
 
 @dataclass(frozen=True, slots=True)
 class AgentView:
-    """One agent's desktop: ``contacts`` are the contacts offered to or served by them."""
+    """One agent's desktop: ``contacts`` are the contacts offered to or served by them,
+    or whose consult they joined; ``offers`` ring, consults among them."""
 
     tenant: TenantId
     agent: AgentId
@@ -206,6 +217,12 @@ async def agent_snapshot(
             for live in open_contacts
             if live.contact.state is S.OFFERED and live.handling.agent == agent_id
         }
+        for live in open_contacts:
+            ringing = desk.offers.get(consult_key(live.contact.id))
+            if ringing is not None and ringing[0] == agent_id and live.handling.consult:
+                consult = await _consult_offer(tx.events, live, agent_id)
+                if consult is not None:
+                    offers[live.contact.id] = consult
         closed_today = ContactFilter(states=frozenset({S.CLOSED}), agent=agent_id, since=start)
         closed = await _all(tx.contacts, tenant, closed_today)
     handle_time = sum(
@@ -227,7 +244,7 @@ async def agent_snapshot(
         contacts={
             live.contact.id: _contact_line(live)
             for live in open_contacts
-            if live.handling.agent == agent_id and live.contact.state in WITH_AGENT
+            if _mine(agent_id, _contact_line(live))
         },
         handled=len(closed),
         handle_time=handle_time,
@@ -266,6 +283,20 @@ async def _offer(events: EventLog, live: LiveContact, agent: AgentId, timeout: f
     return OfferLine(queue=live.handling.queue, offered_at=offered_at, timeout=timeout)
 
 
+async def _consult_offer(events: EventLog, live: LiveContact, agent: AgentId) -> OfferLine | None:
+    """The consult of ``live`` ringing for ``agent``: its last consult offer, unless the
+    agent answered or refused it, or the consult ended, since."""
+    found: OfferLine | None = None
+    for event in await events.for_contact(live.contact.tenant, live.contact.id):
+        if event.type == "contact.offered" and event.data.get("consult"):
+            found = _offer_line(event) if event.agent == agent else None
+        elif event.type == "contact.transferred" or (
+            event.type in ("offer.declined", "contact.accepted") and event.agent == agent
+        ):
+            found = None
+    return found
+
+
 def _count_entries(
     queues: dict[QueueId, QueueDay], live: LiveContact, accepts: Iterable[datetime]
 ) -> None:
@@ -278,7 +309,7 @@ def _count_entries(
         accepted_at[answered[-1].index] = live.handling.connected_at
     last = contact.segments[-1].index if contact.segments else None
     for segment in contact.segments:
-        if segment.queue is None:
+        if segment.queue is None or segment.kind is SegmentKind.CONSULT:
             continue
         _bump(queues, segment.queue, offered=1)
         if segment.agent is not None:
@@ -295,6 +326,7 @@ def _agent_line(agent: Agent) -> AgentLine:
 
 def _contact_line(live: LiveContact) -> ContactLine:
     contact, handling = live.contact, live.handling
+    entries = [s for s in contact.segments if s.kind is not SegmentKind.CONSULT]
     return ContactLine(
         state=contact.state,
         channel=contact.channel.value,
@@ -303,8 +335,11 @@ def _contact_line(live: LiveContact) -> ContactLine:
         customer=contact.customer,
         queue=handling.queue,
         agent=handling.agent,
-        queued_since=contact.segments[-1].started_at if contact.segments else None,
+        queued_since=entries[-1].started_at if entries else None,
         connected_at=handling.connected_at,
+        wrap_up_at=handling.wrap_up_at,
+        consult=handling.consult,
+        consultant=handling.consult_agent,
     )
 
 
@@ -313,6 +348,7 @@ def _offer_line(event: StoredEvent) -> OfferLine:
         queue=event.data.get("queue"),
         offered_at=event.at,
         timeout=float(event.data.get("timeout", 0.0)),
+        consult=bool(event.data.get("consult")),
     )
 
 
@@ -334,8 +370,9 @@ def apply_event(view: AgentView | SupervisorView, event: StoredEvent) -> Any:
 
 
 def own_contacts(view: AgentView) -> dict[ContactId, ContactLine]:
-    """The contacts offered to or served by the view's agent."""
-    return {cid: line for cid, line in view.contacts.items() if _is_own(view, cid)}
+    """The contacts offered to or served by the view's agent, or whose consult they
+    joined."""
+    return {cid: line for cid, line in view.contacts.items() if _mine(view.agent, line)}
 
 
 def agent_sees(before: AgentView, after: AgentView, event: StoredEvent) -> bool:
@@ -349,9 +386,37 @@ def agent_sees(before: AgentView, after: AgentView, event: StoredEvent) -> bool:
     )
 
 
+def needs_snapshot(view: AgentView, event: StoredEvent) -> bool:
+    """Whether ``event`` changes a consult the view's agent is asked to join or has
+    joined: :func:`apply_event` leaves such a view as it is, and the stream reads it
+    afresh (see the module docstring)."""
+    contact = event.contact
+    if contact is None:
+        return False
+    data = event.data
+    if event.type == "contact.offered":
+        return bool(data.get("consult")) and event.agent == view.agent
+    offer = view.offers.get(ContactId(contact))
+    if offer is not None and offer.consult:
+        return event.type in ("offer.declined", "contact.accepted", "contact.transferred")
+    line = view.contacts.get(ContactId(contact))
+    return (
+        event.type == "contact.transferred"
+        and str(data.get("kind", "")).startswith("consult_")
+        and view.agent in (data.get("to_agent"), line.consultant if line else None)
+        and (line is None or line.agent != view.agent)
+    )
+
+
 def _is_own(view: AgentView, contact: ContactId) -> bool:
     line = view.contacts.get(contact)
-    return line is not None and line.agent == view.agent and line.state in WITH_AGENT
+    return contact in view.offers or (line is not None and _mine(view.agent, line))
+
+
+def _mine(agent: AgentId, line: ContactLine) -> bool:
+    """Whether ``agent`` works on the contact of ``line``: offered to or serving it, or
+    joined to its consult."""
+    return line.state in WITH_AGENT and agent in (line.agent, line.consultant)
 
 
 def _rolled(view: V, at: datetime) -> V:
@@ -394,6 +459,8 @@ def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
     if event.contact is None:
         return view
     contact = ContactId(event.contact)
+    if needs_snapshot(view, event):
+        return view  # the stream reads the view afresh
     if event.type == "contact.offered":
         if event.agent != view.agent or event.data.get("consult"):
             return view
@@ -409,7 +476,7 @@ def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
     if after is None or after is before:
         return view
     contacts = dict(view.contacts)
-    if after.agent == view.agent and after.state in WITH_AGENT:
+    if _mine(view.agent, after):
         contacts[contact] = after
     else:
         del contacts[contact]
@@ -484,14 +551,20 @@ def _next_line(line: ContactLine | None, event: StoredEvent) -> ContactLine | No
     if event.type == "contact.routed":
         return replace(line, queue=data.get("queue"))
     if event.type == "contact.offered":
-        return replace(line, agent=data["agent"])
+        return line if data.get("consult") else replace(line, agent=data["agent"])
     if event.type == "contact.accepted":
+        if line.agent is not None and event.agent != line.agent:  # joined the consult
+            return replace(line, consultant=event.agent)
         return replace(line, connected_at=event.at)
     if event.type == "contact.transferred":
-        return replace(line, queue=data.get("to_queue"))
+        return _transferred(line, data)
+    if event.type == "contact.customer_linked":
+        return replace(line, customer=data["customer"])
     if event.type != "contact.state_changed":
         return line
     old, new = S(data["old"]), S(data["new"])
+    if new is S.WRAP_UP:
+        return replace(line, state=new, wrap_up_at=event.at)
     if new is not S.QUEUED:
         return replace(line, state=new)
     if old is S.OFFERED:  # declined, rang out or withdrawn: the place in line is kept
@@ -499,6 +572,18 @@ def _next_line(line: ContactLine | None, event: StoredEvent) -> ContactLine | No
     if old is S.TRANSFERRED:  # a new entry; ``contact.transferred`` names the queue next
         return replace(line, state=new, agent=None, queue=None, queued_since=event.at)
     return replace(line, state=new, queued_since=event.at)
+
+
+def _transferred(line: ContactLine, data: Mapping[str, Any]) -> ContactLine:
+    kind = data.get("kind")
+    if kind == "consult":
+        target = data.get("to_queue")
+        return replace(line, consult=f"queue:{target}" if target else f"agent:{data['to_agent']}")
+    if kind == "consult_handed_over":
+        return replace(line, agent=data.get("to_agent"), consult=None, consultant=None)
+    if kind in ("consult_ended", "consult_withdrawn"):
+        return replace(line, consult=None, consultant=None)
+    return replace(line, queue=data.get("to_queue"))  # a transfer: the new entry's queue
 
 
 def _entry_counted(
@@ -513,6 +598,8 @@ def _entry_counted(
     if queue is None:
         return False
     if event.type == "contact.transferred":
+        if event.data.get("kind") != "transfer":
+            return False  # a consult is no queue entry
         _bump(queues, queue, offered=1)
         return True
     if event.type != "contact.state_changed" or before is None:
@@ -571,6 +658,9 @@ def contact_json(contact: ContactId, line: ContactLine) -> dict[str, Any]:
         "agent": line.agent,
         "queued_since": _iso(line.queued_since),
         "connected_at": _iso(line.connected_at),
+        "wrap_up_at": _iso(line.wrap_up_at),
+        "consult": line.consult,
+        "consultant": line.consultant,
     }
 
 
@@ -594,6 +684,7 @@ def agent_json(view: AgentView) -> dict[str, Any]:
                 "offered_at": _iso(offer.offered_at),
                 "timeout": offer.timeout,
                 "expires_at": _iso(offer.offered_at + timedelta(seconds=offer.timeout)),
+                "consult": offer.consult,
             }
             for contact, offer in offers
         ],
