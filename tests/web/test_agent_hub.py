@@ -14,9 +14,9 @@ AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 ANNA, BORIS = AgentId("anna"), AgentId("boris")
 
 
-def event(seq: int, kind: str, contact: str | None, agent: str | None, **data: Any) -> StoredEvent:
+def event(seq: int, type_: str, contact: str | None, agent: str | None, **data: Any) -> StoredEvent:
     return StoredEvent(
-        seq, T, kind, AT, "contacts.read",
+        seq, T, type_, AT, "contacts.read",
         ContactId(contact) if contact else None, AgentId(agent) if agent else None, data,
     )  # fmt: skip
 

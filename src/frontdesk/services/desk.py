@@ -1113,7 +1113,9 @@ class TenantDesk:
 
         NotFoundError ``customer.not_found``; ConflictError ``contact.closed`` for a contact
         that is over, ``contact.not_serving`` for an agent not serving it."""
-        customer = await self._customer(customer_id)
+        async with self.store.transaction() as tx:
+            await self._get(tx, contact_id)  # an unknown contact is named before the customer
+        customer = await self._customer(customer_id)  # the CRM has its own transactions
         result: list[LiveContact] = []
 
         async def change() -> None:
