@@ -31,10 +31,10 @@ def published(stack: Stack) -> list[StoredEvent]:
     return events
 
 
-async def served_by_anna(stack: Stack, sender: str = STRANGER, **extra: object) -> ContactId:
+async def served_by_anna(stack: Stack, sender: str = STRANGER) -> ContactId:
     """A web-form contact (e-mail media) that anna accepted."""
     await stack.ready("anna")
-    contact = await stack.submit(sender, **extra)
+    contact = await stack.submit(sender)
     assert stack.offered_to(contact) == ANNA
     await stack.desk.accept(ANNA, contact)
     return contact
