@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from frontdesk.web.ui.pages import session
+from frontdesk.web.ui.pages import desk, session
 
-PAGE_ROUTERS: tuple[APIRouter, ...] = (session.router,)
+PAGE_ROUTERS: tuple[APIRouter, ...] = (session.router, desk.router)
