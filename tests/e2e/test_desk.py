@@ -47,8 +47,10 @@ def customer(server: LiveServer, category: str, nth: int = 0) -> Customer:
 
 @pytest.fixture(autouse=True)
 def empty_desk(api: httpx.Client) -> Iterator[None]:
-    """After the test: every open contact closed or abandoned, every agent logged out."""
+    """After the test: every open contact closed or abandoned, every agent logged out, the
+    desk settings as the demo has them."""
     yield
+    api.delete("/settings/desk")
     for contact in api.get("/contacts", params={"state": list(OPEN), "limit": 500}).json():
         holder = contact["handling"]["agent"]
         if contact["state"] in ("connected", "wrap_up") and holder:
@@ -93,6 +95,7 @@ def within(started: float, budget_ms: int = POP_UP_MS) -> float:
 def test_a_call_pops_up_with_the_card_and_is_wrapped_up_into_the_history(
     login: Login, server: LiveServer, api: httpx.Client
 ) -> None:
+    api.put("/settings/desk", json={"wrap_up": "2m"}).raise_for_status()
     page = login(agent(server, 3))  # a sales agent
     go_ready(page)
     known = customer(server, "regular")
@@ -116,6 +119,10 @@ def test_a_call_pops_up_with_the_card_and_is_wrapped_up_into_the_history(
     pane.get_by_role("button", name="Wrap up", exact=True).click()
     expect(page.locator("#my-state")).to_have_text("Wrap-up")
     expect(pane.locator(".pane-state")).to_have_text("Wrap-up")
+    left = page.locator("#my-wrap-left")  # the automatic end of wrap-up counts down
+    expect(left).to_contain_text("closes by itself in")
+    expect(left.locator("time")).to_have_text(re.compile(r"^[12]:\d\d$"))
+    expect(pane.locator(".pane-status time[data-until]")).to_have_text(re.compile(r"^[12]:\d\d$"))
     pane.get_by_role("button", name="Close the contact").click()
     expect(pane).to_have_count(0)
     expect(page.locator("#my-state")).to_have_text("Ready")

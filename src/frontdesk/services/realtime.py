@@ -242,9 +242,10 @@ async def agent_snapshot(
         line=_agent_line(agent),
         offers=offers,
         contacts={
-            live.contact.id: _contact_line(live)
+            live.contact.id: line
             for live in open_contacts
-            if _mine(agent_id, _contact_line(live))
+            if agent_id in (live.handling.agent, live.handling.consult_agent)
+            and _mine(agent_id, line := _contact_line(live))
         },
         handled=len(closed),
         handle_time=handle_time,

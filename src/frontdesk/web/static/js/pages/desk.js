@@ -421,6 +421,9 @@ function render(current) {
   renderState(current);
   renderOffers(current.offers);
   renderPanes(current.contacts);
+  for (const contact of cards.keys()) {
+    if (!offers.has(contact) && !panes.has(contact)) cards.delete(contact); // rang out, went elsewhere
+  }
   $("#desk-idle").hidden = current.offers.length > 0 || current.contacts.length > 0;
   tick();
 }
