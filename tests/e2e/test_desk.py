@@ -180,7 +180,9 @@ def test_two_chats_side_by_side_with_messages_both_ways(
     widget = httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {token}"})
 
     first = chat(api, known.emails[0], "Hello! Where is my order?")
-    page.locator(f".offer[data-contact='{first}']").get_by_role("button", name="Accept").click()
+    offer = page.locator(f".offer[data-contact='{first}']")
+    expect(offer.locator(".pop-message")).to_have_text("Hello! Where is my order?")
+    offer.get_by_role("button", name="Accept").click()
     second = chat(api, "guest-4711", "Do you sell kettles?")
     page.locator(f".offer[data-contact='{second}']").get_by_role("button", name="Accept").click()
     one = page.locator(f".pane[data-contact='{first}']")
@@ -323,3 +325,36 @@ def test_a_call_is_transferred_to_an_agent_seen_free_in_the_directory(
     dialog.get_by_role("button", name="Transfer", exact=True).click()
     expect(pane).to_have_count(0)
     expect(other.locator(f".offer[data-contact='{contact}']")).to_be_visible()
+
+
+def test_a_consulted_colleague_joins_and_takes_the_call_over(
+    login: Login, server: LiveServer, api: httpx.Client
+) -> None:
+    first, second = agent(server, 3), agent(server, 5)
+    page = login(first)
+    go_ready(page)
+    contact = call(api, customer(server, "regular", 7).phones[0])
+    page.locator(f".offer[data-contact='{contact}']").get_by_role("button", name="Accept").click()
+    other = login(second, fresh=True)
+    go_ready(other)
+
+    pane = page.locator(f".pane[data-contact='{contact}']")
+    pane.get_by_role("button", name="Consult").click()
+    dialog = page.locator("#route-dialog")
+    dialog.locator(".route-option", has_text=server.data.agents[5].name).click()
+    dialog.get_by_role("button", name="Consult", exact=True).click()
+    expect(pane.locator(".pane-consult")).to_contain_text("Waiting for an answer")
+    expect(pane.get_by_role("button", name="Wrap up", exact=True)).to_be_disabled()
+
+    request = other.locator(f".offer[data-contact='{contact}']")
+    expect(request.locator("h2")).to_have_text("Consult request")
+    request.get_by_role("button", name="Accept").click()
+    joined = other.locator(f".pane[data-contact='{contact}']")
+    expect(joined.locator(".pane-consult")).to_contain_text("You joined a consult")
+    expect(pane.locator(".pane-consult")).to_contain_text(server.data.agents[5].name)
+
+    pane.get_by_role("button", name="Hand over").click()
+    expect(pane).to_have_count(0)
+    expect(joined.locator(".pane-consult")).to_be_hidden()
+    joined.get_by_role("button", name="Wrap up and close").click()
+    expect(joined).to_have_count(0)

@@ -106,6 +106,8 @@ async def test_agent_and_customer_write_both_ways(
     assert came.status_code == 201, came.text
     assert (came.json()["direction"], came.json()["author"]) == ("in", "token:token-0")
 
+    card = (await anna.get(f"/api/v1/contacts/{contact}/card")).json()
+    assert (card["channel"], card["text"], card["subject"]) == ("chat", "Where is my order?", "")
     listed = (await anna.get(f"/api/v1/contacts/{contact}/messages")).json()
     assert [(m["direction"], m["text"], m["author"]) for m in listed] == [
         ("in", "Where is my order?", "olga@example.com"),

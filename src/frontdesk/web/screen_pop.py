@@ -44,9 +44,10 @@ async def screen_pop(
     offered_at: datetime | None = None,
     queue: str | None = None,
 ) -> dict[str, Any]:
-    """The contact, how it came, what the scenario chose to show, and the customer's card
-    when one is known. ``offered_at`` (default: its last offer) measures how long it
-    waited; ``queue`` is the queue it was offered from (default: its decided queue)."""
+    """The contact, how it came (and the first words of a written one), what the scenario
+    chose to show, and the customer's card when one is known. ``offered_at`` (default: its
+    last offer) measures how long it waited; ``queue`` is the queue it was offered from
+    (default: its decided queue)."""
     contact, handling = live.contact, live.handling
     entries = [s for s in contact.segments if s.kind is not SegmentKind.CONSULT]
     entered = entries[-1].started_at if entries else contact.arrived_at
@@ -75,6 +76,8 @@ async def screen_pop(
             for step in contact.ivr_path
         ],
         "digits": dict(contact.digits),
+        "subject": contact.channel_data.get("subject", ""),  # what a written contact says
+        "text": contact.channel_data.get("text", ""),
         "greeting": handling.greeting,
         "card": handling.card,
         "script": handling.script,

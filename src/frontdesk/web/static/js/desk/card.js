@@ -78,6 +78,14 @@ function ivrPath(steps) {
   }));
 }
 
+/** What a chat, e-mail or form said when it arrived; null for a call. */
+export function firstWords(card) {
+  if (!isText(card.channel) || !(card.text || card.subject)) return null;
+  return h("blockquote", { class: "pop-message", "aria-label": t("Message") },
+    card.subject ? h("p", { class: "chat-subject" }, card.subject) : null,
+    card.text ? h("p", { class: "chat-text" }, card.text) : null);
+}
+
 /** The customer: company, status, manager; or why there is none. */
 export function customerFacts(card) {
   const customer = card.customer;

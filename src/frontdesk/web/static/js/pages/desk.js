@@ -15,7 +15,8 @@ import { Stream } from "../stream.js";
 import { notify } from "../toast.js";
 import { AGENT_STATES, CONTACT_STATES } from "../vocabulary.js";
 import {
-  categoryBadge, channelName, contactFacts, customerFacts, customerHistory, customerName, isText, scriptSection,
+  categoryBadge, channelName, contactFacts, customerFacts, customerHistory, customerName, firstWords, isText,
+  scriptSection,
 } from "../desk/card.js";
 import { Conversation } from "../desk/conversation.js";
 import { CallbackDialog, CustomerDialog, RouteDialog } from "../desk/dialogs.js";
@@ -173,7 +174,7 @@ function fillOffer(panel, offer, card) {
     categoryBadge(customer, settings, true), " ",
     h("span", { class: "mono muted" }, card.ani));
   fill(panel.querySelector(".offer-body"), 
-    h("section", { class: "offer-col" }, customerFacts(card), contactFacts(card, settings)),
+    h("section", { class: "offer-col" }, firstWords(card), customerFacts(card), contactFacts(card, settings)),
     h("section", { class: "offer-col" }, customerHistory(card, settings) || h("p", { class: "muted" }, t("No history: this is someone new."))),
     h("section", { class: "offer-col" }, scriptSection(card)));
   announcer.textContent = `${kind}: ${customerName(card)}${vip ? " (VIP)" : ""}`;
