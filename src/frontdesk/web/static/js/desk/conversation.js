@@ -31,10 +31,12 @@ export class Conversation {
   }
 
   async load() {
+    this.error.hidden = true;
     try {
       for (const message of await get(`/contacts/${this.contact}/messages`)) this.add(message, false);
     } catch (error) {
-      fill(this.list, h("li", { class: "muted" }, errorText(error)));
+      this.error.textContent = errorText(error); // what is shown stays
+      this.error.hidden = false;
     }
   }
 

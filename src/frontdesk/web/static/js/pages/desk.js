@@ -432,7 +432,10 @@ function render(current) {
 function onMessage(message) {
   if (message.type === "snapshot") {
     serverNow(message.now);
+    const open = [...panes.values()];
     render(message.view);
+    // After a reconnection: messages written meanwhile came on no stream.
+    for (const pane of open) if (pane.chat && panes.get(pane.id) === pane) pane.chat.load();
     return;
   }
   if (message.type !== "event" && message.type !== "offer") return;
