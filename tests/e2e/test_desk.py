@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,18 @@ def test_a_call_pops_up_with_the_card_and_is_wrapped_up_into_the_history(
     expect(pane.locator(".pane-title")).to_have_text(known.name)
     expect(page.locator("#my-state")).to_have_text("Busy")
     expect(page.locator(".offer")).to_have_count(0)
+
+    pane.get_by_role("button", name="Callback").click()
+    booking = page.locator("#callback-dialog")
+    expect(booking.get_by_label("Number to call")).to_have_value(known.phones[0])
+    booking.get_by_label("When").fill("2026-12-02T16:00")  # in Moscow, the tenant's zone
+    booking.get_by_role("button", name="Schedule").click()
+    expect(booking).to_be_hidden()
+    [booked] = [c for c in api.get("/callbacks").json() if c["contact"] == contact]
+    assert (booked["number"], booked["agent"], booked["customer"]) == (
+        known.phones[0], agent(server, 3), known.id,
+    )  # fmt: skip
+    assert datetime.fromisoformat(booked["due_at"]) == datetime(2026, 12, 2, 13, tzinfo=UTC)
 
     pane.get_by_label("Disposition").select_option(label="Information given")
     pane.get_by_label("Note").fill("Asked about the delivery of order 42")
