@@ -1,7 +1,8 @@
 """The live pipeline: intake, enrichment, decision, offers, service and recovery.
 
-Every test runs on the in-memory store, SQLite and PostgreSQL: the desk must behave the
-same on each, and what it leaves in the store is what a restart sees.
+Every test runs on the in-memory store, SQLite and PostgreSQL (the ``stack`` of
+``conftest.py``): the desk must behave the same on each, and what it leaves in the store
+is what a restart sees.
 """
 
 from __future__ import annotations
@@ -28,24 +29,6 @@ from tests.services.desk_support import SCENARIO, Stack, T, build, open_backend
 
 S = ContactState
 ANNA, BORIS, VERA = AgentId("anna"), AgentId("boris"), AgentId("vera")
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """A plain fixture: setting up PostgreSQL runs an event loop of its own."""
-    if request.param == "postgresql":
-        url: str = request.getfixturevalue("postgres_url")
-        return url
-    return str(request.param)
-
-
-@pytest.fixture
-async def stack(backend: str, tmp_path: Path) -> AsyncIterator[Stack]:
-    store = await open_backend(backend, tmp_path)
-    built = await build(store)
-    yield built
-    await built.dispatcher.stop()
-    await store.close()
 
 
 async def test_a_contact_is_offered_accepted_wrapped_up_and_written_to_history(

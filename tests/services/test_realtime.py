@@ -22,6 +22,7 @@ from frontdesk.domain.customers import Customer
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import ContactArrived, StoredEvent
 from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, TenantId
+from frontdesk.services.conversations import Direction
 from frontdesk.services.realtime import (
     AgentView,
     SupervisorView,
@@ -30,6 +31,7 @@ from frontdesk.services.realtime import (
     agent_snapshot,
     apply_event,
     last_seq,
+    needs_snapshot,
     supervisor_json,
     supervisor_snapshot,
 )
@@ -74,15 +76,23 @@ class Watch:
         self.supervisor, self.agents = await self.fresh()
 
     async def check(self) -> tuple[SupervisorView, dict[AgentId, AgentView]]:
-        """Apply what was published since the last check; it must equal a fresh read."""
+        """Apply what was published since the last check; it must equal a fresh read.
+        An agent view that needs a snapshot (a consult it joins) is read afresh, as the
+        stream does."""
         assert self.supervisor is not None
+        self.resynced: set[AgentId] = set()
         while not self.events.queue.empty():
             event = self.events.queue.get_nowait()
             assert event is not None
             self.applied.append(event)
             self.supervisor = apply_event(self.supervisor, event)
-            self.agents = {a: apply_event(v, event) for a, v in self.agents.items()}
+            for agent, view in self.agents.items():
+                if needs_snapshot(view, event):
+                    self.resynced.add(agent)
+                self.agents[agent] = apply_event(view, event)
         supervisor, agents = await self.fresh()
+        for agent in self.resynced:
+            self.agents[agent] = agents[agent]
         assert self.supervisor == supervisor
         assert self.agents == agents
         assert supervisor_json(self.supervisor) == supervisor_json(supervisor)
@@ -252,6 +262,99 @@ async def test_the_agent_stream_shows_only_the_agents_own_events(stack: Stack) -
         "contact.state_changed", "contact.accepted", "agent.state_changed",
     ]  # fmt: skip
     assert shown[BORIS] == []
+
+
+async def test_a_consult_is_followed_by_both_agents_and_counts_as_no_queue_entry(
+    stack: Stack,
+) -> None:
+    await stack.ready("anna", "boris")
+    watch = Watch(stack)
+    await watch.start()
+    contact = await stack.submit("+79161111111")
+    assert stack.offered_to(contact) == ANNA
+    await stack.desk.accept(ANNA, contact)
+    await watch.check()
+
+    await stack.desk.consult(ANNA, contact, to_agent=BORIS)
+    _, agents = await watch.check()
+    assert watch.resynced == {BORIS}
+    [line] = agent_json(agents[ANNA])["contacts"]
+    assert (line["consult"], line["consultant"]) == ("agent:boris", None)
+    boris = agent_json(agents[BORIS])
+    assert [(o["contact"], o["consult"], o["timeout"]) for o in boris["offers"]] == [
+        (contact, True, 15.0)
+    ]
+    assert boris["contacts"] == []  # not his until he joins
+
+    stack.clock.advance(5)
+    await stack.desk.accept(BORIS, contact)
+    _, agents = await watch.check()
+    [line] = agent_json(agents[ANNA])["contacts"]
+    assert line["consultant"] == "boris"
+    boris = agent_json(agents[BORIS])
+    assert boris["offers"] == []
+    assert [(c["contact"], c["agent"], c["consultant"]) for c in boris["contacts"]] == [
+        (contact, "anna", "boris")
+    ]
+
+    await stack.desk.end_consult(ANNA, contact, hand_over=True)
+    supervisor, agents = await watch.check()
+    assert agent_json(agents[ANNA])["contacts"] == []
+    [line] = agent_json(agents[BORIS])["contacts"]
+    assert (line["agent"], line["consult"], line["consultant"]) == ("boris", None, None)
+    sales = queue_row(supervisor, "sales")
+    assert (sales["offered"], sales["answered"]) == (1, 1)  # the consult is no entry
+
+    stack.clock.advance(30)
+    await stack.desk.wrap_up(BORIS, contact, "sale", "handed over")
+    _, agents = await watch.check()
+    [line] = agent_json(agents[BORIS])["contacts"]
+    assert (line["state"], line["wrap_up_at"]) == ("wrap_up", stack.clock.now().isoformat())
+    await stack.desk.wrap_up(BORIS, contact, close=True)
+    _, agents = await watch.check()
+    assert agent_json(agents[BORIS])["today"]["handled"] == 1
+
+
+async def test_a_consult_refused_or_withdrawn_leaves_the_agent_asked(stack: Stack) -> None:
+    await stack.ready("anna", "boris")
+    watch = Watch(stack)
+    await watch.start()
+    contact = await stack.submit("+79161111111")
+    await stack.desk.accept(ANNA, contact)
+    await stack.desk.consult(ANNA, contact, to_agent=BORIS)
+    await stack.desk.decline(BORIS, contact, "rejected")
+    _, agents = await watch.check()
+    assert agent_json(agents[BORIS])["offers"] == []
+    [line] = agent_json(agents[ANNA])["contacts"]
+    assert line["consult"] == "agent:boris"  # still asked for, until anna ends it
+    await stack.desk.end_consult(ANNA, contact, hand_over=False)
+    _, agents = await watch.check()
+    [line] = agent_json(agents[ANNA])["contacts"]
+    assert line["consult"] is None
+
+
+async def test_a_linked_customer_and_messages_reach_the_serving_agent(stack: Stack) -> None:
+    await stack.ready("anna")
+    watch = Watch(stack)
+    await watch.start()
+    before = dict(watch.agents)
+    contact = await stack.submit("olga@example.com")
+    await stack.desk.accept(ANNA, contact)
+    await stack.crm.upsert(Customer(id=CustomerId("olga"), tenant=T, name="Olga"))
+    await stack.desk.link_customer(contact, CustomerId("olga"), by="anna", agent_id=ANNA)
+    await stack.desk.add_message(contact, Direction.IN, "Hello", "token:widget")
+    await stack.desk.add_message(contact, Direction.OUT, "Hi", "anna", agent_id=ANNA)
+    supervisor, agents = await watch.check()
+    [line] = agent_json(agents[ANNA])["contacts"]
+    assert line["customer"] == "olga"
+    assert supervisor.contacts[contact].customer == CustomerId("olga")
+    view, seen = before[ANNA], []
+    for event in watch.applied:
+        after = apply_event(view, event)
+        if agent_sees(view, after, event):
+            seen.append(event.type)
+        view = after
+    assert seen[-3:] == ["contact.customer_linked", "contact.message", "contact.message"]
 
 
 async def test_an_unknown_agent_has_no_view(stack: Stack) -> None:

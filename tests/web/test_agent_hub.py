@@ -14,9 +14,9 @@ AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 ANNA, BORIS = AgentId("anna"), AgentId("boris")
 
 
-def event(seq: int, kind: str, contact: str | None, agent: str | None, **data: Any) -> StoredEvent:
+def event(seq: int, type_: str, contact: str | None, agent: str | None, **data: Any) -> StoredEvent:
     return StoredEvent(
-        seq, T, kind, AT, "contacts.read",
+        seq, T, type_, AT, "contacts.read",
         ContactId(contact) if contact else None, AgentId(agent) if agent else None, data,
     )  # fmt: skip
 
@@ -67,3 +67,35 @@ def test_a_stream_that_falls_behind_is_told_so_and_let_go() -> None:
     assert anna.lagged
     assert anna.closed
     assert ANNA not in hub.inboxes
+
+
+def test_the_agent_consulted_hears_of_the_contact_until_the_consult_ends() -> None:
+    hub = AgentHub(None, T)  # type: ignore[arg-type]
+    anna, boris = hub.attach(ANNA), hub.attach(BORIS)
+    hub.route(event(1, "contact.offered", "c1", "anna"))
+    hub.route(event(2, "contact.offered", "c1", "boris", consult=True))
+    hub.route(event(3, "contact.accepted", "c1", "boris"))
+    hub.route(event(4, "contact.message", "c1", "anna", direction="in"))
+    hub.route(event(5, "contact.transferred", "c1", "anna", kind="consult_ended", to_agent="anna"))
+    hub.route(event(6, "contact.message", "c1", "anna", direction="in"))
+    assert received(anna) == [1, 2, 3, 4, 5, 6]
+    assert received(boris) == [2, 3, 4, 5]  # told the consult ended; then no more
+    assert hub.consultant == {}
+
+
+def test_a_contact_handed_over_in_a_consult_follows_its_new_owner() -> None:
+    hub = AgentHub(None, T)  # type: ignore[arg-type]
+    anna, boris = hub.attach(ANNA), hub.attach(BORIS)
+    hub.route(event(1, "contact.offered", "c1", "anna"))
+    hub.route(event(2, "contact.transferred", "c1", "anna", kind="consult", to_agent="boris"))
+    hub.route(event(3, "contact.offered", "c1", "boris", consult=True))
+    hub.route(event(4, "offer.declined", "c1", "boris", reason="no_answer"))
+    hub.route(event(5, "contact.message", "c1", None, direction="in"))
+    hub.route(event(6, "contact.offered", "c1", "boris", consult=True))
+    hub.route(event(7, "contact.accepted", "c1", "boris"))
+    hub.route(event(8, "contact.transferred", "c1", "anna", kind="consult_handed_over",
+                    to_agent="boris"))  # fmt: skip
+    hub.route(event(9, "contact.state_changed", "c1", None, old="connected", new="wrap_up"))
+    assert received(anna) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert received(boris) == [3, 4, 6, 7, 8, 9]
+    assert hub.owner == {ContactId("c1"): BORIS}

@@ -1,9 +1,10 @@
 """A live contact's queue entries: what the wallboard counts and the reports chart.
 
 A contact enters a queue with its first segment and again with each transfer to a queue;
-each such segment is one *entry*. An entry is answered when an agent accepted it (the
-segment has an agent), abandoned when the customer left while it was the contact's last
-one, and otherwise still waiting or ended another way (a callback, a rejection).
+each such segment is one *entry* (a consult's segment is none). An entry is answered when
+an agent accepted it (the segment has an agent), abandoned when the customer left while it
+was the contact's last one, and otherwise still waiting or ended another way (a callback,
+a rejection).
 
 The contact keeps only its last accept; the accepts of earlier entries are in the event
 log, and the caller passes them in order (``accepts``), read only for contacts with more
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from frontdesk.analytics.records import Outcome, SegmentRecord
-from frontdesk.domain.contacts import ContactState
+from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.handling import LiveContact
 from frontdesk.domain.ids import AgentId, QueueId
 
@@ -66,8 +67,8 @@ def queue_entries(live: LiveContact, accepts: Iterable[datetime] = ()) -> list[Q
     last = contact.segments[-1].index if contact.segments else None
     entries = []
     for segment in contact.segments:
-        if segment.queue is None:
-            continue
+        if segment.queue is None or segment.kind is SegmentKind.CONSULT:
+            continue  # a consult asks a colleague in: no entry into the line
         if segment.agent is not None:
             entries.append(QueueEntry(
                 segment.index, segment.queue, segment.started_at, Outcome.ANSWERED,

@@ -159,6 +159,30 @@ class ContactTransferred(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ContactCustomerLinked(Event):
+    """The contact was found to be ``customer``'s (an agent created or picked the record
+    while serving it): it goes into their history when closed."""
+
+    contact: ContactId
+    customer: CustomerId
+    previous: CustomerId | None  # the customer the contact was linked to before
+    agent: AgentId | None  # the agent serving the contact
+    by: str  # who linked it: a user name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactMessage(Event):
+    """A message of a text conversation: ``in`` from the customer (delivered by a
+    channel or an integration), ``out`` from the agent (for the channel to deliver)."""
+
+    contact: ContactId
+    direction: str  # "in" or "out"
+    text: str
+    author: str  # the agent's user name, or the integration that delivered it
+    agent: AgentId | None  # the agent serving the contact, if any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CallbackScheduled(Event):
     callback: str
     contact: ContactId | None

@@ -26,7 +26,7 @@ from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.callbacks import Callback, CallbackState
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import Contact, ContactState, Segment, SegmentKind
-from frontdesk.domain.customers import Activity, CustomerProfile
+from frontdesk.domain.customers import Activity, Customer, CustomerProfile
 from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.domain.events import (
     AgentStateChanged,
@@ -34,7 +34,9 @@ from frontdesk.domain.events import (
     ConfigurationChanged,
     ContactAccepted,
     ContactArrived,
+    ContactCustomerLinked,
     ContactEnriched,
+    ContactMessage,
     ContactOffered,
     ContactRouted,
     ContactStateChanged,
@@ -44,7 +46,7 @@ from frontdesk.domain.events import (
     OfferDeclined,
 )
 from frontdesk.domain.handling import CrmStatus, Handling, LiveContact
-from frontdesk.domain.ids import AgentId, ContactId, QueueId, TenantId
+from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, TenantId
 from frontdesk.domain.ports import Clock, Crm, Publisher
 from frontdesk.domain.queues import AccessPoint
 from frontdesk.domain.repositories import Store, Transaction
@@ -54,6 +56,7 @@ from frontdesk.routing.plan import ActionKind, IndexTerm, ScenarioPlan, StepPlan
 from frontdesk.routing.scenario import Catalog, ScenarioError, compile_scenario
 from frontdesk.routing.state import RoutingState
 from frontdesk.services.catalog import TenantConfig
+from frontdesk.services.conversations import Direction, Message, check_message, is_text
 from frontdesk.services.enrichment import look_up
 from frontdesk.services.ids import new_id
 from frontdesk.services.intake import Submission, check, new_contact, sender_address
@@ -1025,6 +1028,11 @@ class TenantDesk:
                 contact = live.contact
                 if consultant is None:  # nobody answered: the consult is withdrawn
                     handling = replace(handling, consult=None)
+                    self._emit(tx, ContactTransferred(
+                        tenant=self.tenant, at=now, contact=contact_id, agent=agent_id,
+                        kind="consult_withdrawn", to_queue=None, to_agent=None,
+                        segment=len(contact.segments) - 1,
+                    ))  # fmt: skip
                 else:
                     leaving = agent_id if hand_over else consultant
                     contact = replace(contact, segments=tuple(
@@ -1091,6 +1099,99 @@ class TenantDesk:
                 if offer is not None:
                     await self._agent_to(tx, offer[0], None, now)
                 result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    # --- the customer and the conversation ----------------------------------------------
+    async def link_customer(
+        self, contact_id: ContactId, customer_id: CustomerId, *, by: str,
+        agent_id: AgentId | None = None,
+    ) -> LiveContact:  # fmt: skip
+        """Record that the contact is ``customer_id``'s (a merged record: the one it went
+        into), with a ``contact.customer_linked`` event: the card shows them and the
+        contact goes into their history when it closes. ``agent_id``: the agent asking,
+        who must be serving the contact; None for a supervisor (any open contact).
+
+        NotFoundError ``customer.not_found``; ConflictError ``contact.closed`` for a contact
+        that is over, ``contact.not_serving`` for an agent not serving it."""
+        async with self.store.transaction() as tx:
+            await self._get(tx, contact_id)  # an unknown contact is named before the customer
+        customer = await self._customer(customer_id)  # the CRM has its own transactions
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            now = self.clock.now()
+            async with self._transaction(dispatching=False) as tx:
+                live = await self._get(tx, contact_id)
+                _still_open(live, "it can no longer be linked to a customer")
+                if agent_id is not None:
+                    self._serving(live, agent_id, S.CONNECTED, S.WRAP_UP)
+                if live.contact.customer == customer.id:
+                    result.append(live)
+                    return
+                updated = LiveContact(
+                    replace(live.contact, customer=customer.id, category=customer.category),
+                    replace(live.handling, crm=CrmStatus.FOUND),
+                )
+                await tx.contacts.put(updated)
+                self._emit(tx, ContactCustomerLinked(
+                    tenant=self.tenant, at=now, contact=contact_id, customer=customer.id,
+                    previous=live.contact.customer, agent=live.handling.agent, by=by,
+                ))  # fmt: skip
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
+
+    async def _customer(self, customer_id: CustomerId) -> Customer:
+        """The customer's record, following merges to the record still in use."""
+        customer = await self.crm.get(self.tenant, customer_id)
+        seen = {customer_id}
+        while customer is not None and customer.merged_into is not None:
+            if customer.merged_into in seen:
+                break
+            seen.add(customer.merged_into)
+            customer = await self.crm.get(self.tenant, customer.merged_into)
+        if customer is None or customer.merged_into is not None:
+            raise NotFoundError(f"customer {customer_id} does not exist", code="customer.not_found")
+        return customer
+
+    async def add_message(
+        self, contact_id: ContactId, direction: Direction, text: str, author: str, *,
+        agent_id: AgentId | None = None,
+    ) -> Message:  # fmt: skip
+        """Add a message to the contact's conversation (``contact.message``): ``in`` from
+        the customer while the contact is open, ``out`` from ``agent_id``, who must be
+        serving it. Channel adapters deliver the ``out`` messages by following the events.
+
+        ValidationError ``message.empty`` / ``message.too_long``; ConflictError
+        ``message.not_text`` for a call, ``contact.closed`` for a contact that is over,
+        ``contact.not_serving`` for an agent not serving it."""
+        clean = check_message(text)
+        if direction is Direction.OUT and agent_id is None:
+            raise ValidationError("an outgoing message needs its agent", code="message.no_agent")
+        result: list[Message] = []
+
+        async def change() -> None:
+            now = self.clock.now()
+            async with self._transaction(dispatching=False) as tx:
+                live = await self._get(tx, contact_id)
+                if not is_text(live.contact):
+                    raise ConflictError(
+                        f"contact {contact_id} is a {live.contact.channel} contact: it has no "
+                        "written conversation",
+                        code="message.not_text",
+                    )
+                _still_open(live, "no more messages can be added")
+                if agent_id is not None:
+                    self._serving(live, agent_id, S.CONNECTED)
+                self._emit(tx, ContactMessage(
+                    tenant=self.tenant, at=now, contact=contact_id, direction=direction.value,
+                    text=clean, author=author, agent=live.handling.agent,
+                ))  # fmt: skip
+            [event] = tx.events.committed
+            result.append(Message(now, direction, clean, author, seq=event.seq))
 
         await self.guarded(change)
         return result[0]
@@ -1196,6 +1297,16 @@ class TenantDesk:
 
         await self.guarded(change)
         return result[0]
+
+
+def _still_open(live: LiveContact, what: str) -> None:
+    """ConflictError ``contact.closed`` unless the contact still needs the desk."""
+    if live.contact.state not in OPEN_STATES:
+        raise ConflictError(
+            f"contact {live.contact.id} is {live.contact.state}: {what}",
+            code="contact.closed",
+            state=str(live.contact.state),
+        )
 
 
 def direct_steps(kind: str, key: str) -> tuple[StepPlan, ...]:

@@ -22,8 +22,14 @@ The supervisor's view follows every open contact of the tenant; an agent's view 
 the contacts offered to or served by that agent: the event that offers a contact
 repeats its channel, number and customer, and every other event of another contact
 leaves the agent's view as it is, so a thousand agent streams cost a thousand look-ups
-per event, not a thousand copies. Consults (a second agent asked to join a contact) pop
-up as offers but are not followed by the views.
+per event, not a thousand copies.
+
+Consults: the agent serving a contact sees the consult it opened (``consult``) and who
+joined it (``consultant``). The agent asked to join sees the consult ring among its
+offers, then the contact among its own until the consult ends, and keeps it when it is
+handed over. What the event of such a change says is not enough to build the joining
+agent's line, so :func:`needs_snapshot` tells the stream to read that view afresh; a
+consult neither counts as a queue entry nor moves the contact's place.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.analytics.entries import needs_accepts, queue_entries
 from frontdesk.analytics.records import Outcome
 from frontdesk.domain.agents import Agent, AgentState
-from frontdesk.domain.contacts import ContactState
+from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.handling import LiveContact
@@ -45,7 +51,7 @@ from frontdesk.domain.ids import AgentId, ContactId, CustomerId, QueueId, Tenant
 from frontdesk.domain.queues import ServiceLevelTarget
 from frontdesk.domain.repositories import ContactFilter, Contacts, EventLog, Store
 from frontdesk.services.catalog import WallboardLevels, wallboard_from
-from frontdesk.services.desk import OPEN_STATES, TenantDesk
+from frontdesk.services.desk import OPEN_STATES, TenantDesk, consult_key
 
 S = ContactState
 DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -74,6 +80,9 @@ class ContactLine:
     queued_since: datetime | None = None  # when the contact last entered a line
     connected_at: datetime | None = None  # the accept of the service going on now
     priority: int | None = None  # in line: higher is served first; None when not known
+    wrap_up_at: datetime | None = None  # when the conversation ended
+    consult: str | None = None  # an open consult: "queue:<id>" or "agent:<id>"
+    consultant: AgentId | None = None  # who joined the consult
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,7 @@ class OfferLine:
     queue: QueueId | None
     offered_at: datetime
     timeout: float  # seconds the agent has to accept
+    consult: bool = False  # asked to join a contact another agent serves
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +117,8 @@ class QueueDay:
 
 @dataclass(frozen=True, slots=True)
 class AgentView:
-    """One agent's desktop: ``contacts`` are the contacts offered to or served by them."""
+    """One agent's desktop: ``contacts`` are the contacts offered to or served by them,
+    or whose consult they joined; ``offers`` ring, consults among them."""
 
     tenant: TenantId
     agent: AgentId
@@ -214,6 +225,12 @@ async def agent_snapshot(
             for live in open_contacts
             if live.contact.state is S.OFFERED and live.handling.agent == agent_id
         }
+        for live in open_contacts:
+            ringing = desk.offers.get(consult_key(live.contact.id))
+            if ringing is not None and ringing[0] == agent_id and live.handling.consult:
+                consult = await _consult_offer(tx.events, live, agent_id)
+                if consult is not None:
+                    offers[live.contact.id] = consult
         closed_today = ContactFilter(states=frozenset({S.CLOSED}), agent=agent_id, since=start)
         closed = await every_contact(tx.contacts, tenant, closed_today)
     handle_time = sum(
@@ -233,9 +250,10 @@ async def agent_snapshot(
         line=_agent_line(agent),
         offers=offers,
         contacts={
-            live.contact.id: _contact_line(live)
+            live.contact.id: line
             for live in open_contacts
-            if live.handling.agent == agent_id and live.contact.state in WITH_AGENT
+            if agent_id in (live.handling.agent, live.handling.consult_agent)
+            and _mine(agent_id, line := _contact_line(live))
         },
         handled=len(closed),
         handle_time=handle_time,
@@ -292,6 +310,20 @@ async def _offer(events: EventLog, live: LiveContact, agent: AgentId, timeout: f
     return OfferLine(queue=live.handling.queue, offered_at=offered_at, timeout=timeout)
 
 
+async def _consult_offer(events: EventLog, live: LiveContact, agent: AgentId) -> OfferLine | None:
+    """The consult of ``live`` ringing for ``agent``: its last consult offer, unless the
+    agent answered or refused it, or the consult ended, since."""
+    found: OfferLine | None = None
+    for event in await events.for_contact(live.contact.tenant, live.contact.id):
+        if event.type == "contact.offered" and event.data.get("consult"):
+            found = _offer_line(event) if event.agent == agent else None
+        elif event.type == "contact.transferred" or (
+            event.type in ("offer.declined", "contact.accepted") and event.agent == agent
+        ):
+            found = None
+    return found
+
+
 def _count_entries(
     queues: dict[QueueId, QueueDay], live: LiveContact, accepts: Iterable[datetime]
 ) -> None:
@@ -311,6 +343,7 @@ def _agent_line(agent: Agent) -> AgentLine:
 
 def _contact_line(live: LiveContact) -> ContactLine:
     contact, handling = live.contact, live.handling
+    entries = [s for s in contact.segments if s.kind is not SegmentKind.CONSULT]
     return ContactLine(
         state=contact.state,
         channel=contact.channel.value,
@@ -319,9 +352,12 @@ def _contact_line(live: LiveContact) -> ContactLine:
         customer=contact.customer,
         queue=handling.queue,
         agent=handling.agent,
-        queued_since=contact.segments[-1].started_at if contact.segments else None,
+        queued_since=entries[-1].started_at if entries else None,
         connected_at=handling.connected_at if contact.state in SERVED else None,
         priority=handling.priority,
+        wrap_up_at=handling.wrap_up_at,
+        consult=handling.consult,
+        consultant=handling.consult_agent,
     )
 
 
@@ -330,6 +366,7 @@ def _offer_line(event: StoredEvent) -> OfferLine:
         queue=event.data.get("queue"),
         offered_at=event.at,
         timeout=float(event.data.get("timeout", 0.0)),
+        consult=bool(event.data.get("consult")),
     )
 
 
@@ -351,8 +388,9 @@ def apply_event(view: AgentView | SupervisorView, event: StoredEvent) -> Any:
 
 
 def own_contacts(view: AgentView) -> dict[ContactId, ContactLine]:
-    """The contacts offered to or served by the view's agent."""
-    return {cid: line for cid, line in view.contacts.items() if _is_own(view, cid)}
+    """The contacts offered to or served by the view's agent, or whose consult they
+    joined."""
+    return {cid: line for cid, line in view.contacts.items() if _mine(view.agent, line)}
 
 
 def agent_sees(before: AgentView, after: AgentView, event: StoredEvent) -> bool:
@@ -366,9 +404,37 @@ def agent_sees(before: AgentView, after: AgentView, event: StoredEvent) -> bool:
     )
 
 
+def needs_snapshot(view: AgentView, event: StoredEvent) -> bool:
+    """Whether ``event`` changes a consult the view's agent is asked to join or has
+    joined: :func:`apply_event` leaves such a view as it is, and the stream reads it
+    afresh (see the module docstring)."""
+    contact = event.contact
+    if contact is None:
+        return False
+    data = event.data
+    if event.type == "contact.offered":
+        return bool(data.get("consult")) and event.agent == view.agent
+    offer = view.offers.get(ContactId(contact))
+    if offer is not None and offer.consult:
+        return event.type in ("offer.declined", "contact.accepted", "contact.transferred")
+    line = view.contacts.get(ContactId(contact))
+    return (
+        event.type == "contact.transferred"
+        and str(data.get("kind", "")).startswith("consult_")
+        and view.agent in (data.get("to_agent"), line.consultant if line else None)
+        and (line is None or line.agent != view.agent)
+    )
+
+
 def _is_own(view: AgentView, contact: ContactId) -> bool:
     line = view.contacts.get(contact)
-    return line is not None and line.agent == view.agent and line.state in WITH_AGENT
+    return contact in view.offers or (line is not None and _mine(view.agent, line))
+
+
+def _mine(agent: AgentId, line: ContactLine) -> bool:
+    """Whether ``agent`` works on the contact of ``line``: offered to or serving it, or
+    joined to its consult."""
+    return line.state in WITH_AGENT and agent in (line.agent, line.consultant)
 
 
 def _rolled(view: V, at: datetime) -> V:
@@ -413,6 +479,8 @@ def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
     if event.contact is None:
         return view
     contact = ContactId(event.contact)
+    if needs_snapshot(view, event):
+        return view  # the stream reads the view afresh
     if event.type == "contact.offered":
         if event.agent != view.agent or event.data.get("consult"):
             return view
@@ -428,7 +496,7 @@ def _apply_to_agent(view: AgentView, event: StoredEvent) -> AgentView:
     if after is None or after is before:
         return view
     contacts = dict(view.contacts)
-    if after.agent == view.agent and after.state in WITH_AGENT:
+    if _mine(view.agent, after):
         contacts[contact] = after
     else:
         del contacts[contact]
@@ -505,21 +573,22 @@ def _next_line(line: ContactLine | None, event: StoredEvent) -> ContactLine | No
     if event.type == "contact.routed":
         return replace(line, queue=data.get("queue"), priority=data.get("priority"))
     if event.type == "contact.offered":
-        return replace(line, agent=data["agent"])
+        return line if data.get("consult") else replace(line, agent=data["agent"])
     if event.type == "contact.accepted":
+        if line.agent is not None and event.agent != line.agent:  # joined the consult
+            return replace(line, consultant=event.agent)
         return replace(line, connected_at=event.at)
     if event.type == "contact.transferred":
-        priority = data.get("priority")  # a consult leaves the contact's place as it is
-        return replace(
-            line,
-            queue=data.get("to_queue"),
-            priority=line.priority if priority is None else priority,
-        )
+        return _transferred(line, data)
+    if event.type == "contact.customer_linked":
+        return replace(line, customer=data["customer"])
     if event.type != "contact.state_changed":
         return line
     old, new = S(data["old"]), S(data["new"])
     if new not in SERVED:
         line = replace(line, connected_at=None)
+    if new is S.WRAP_UP:
+        return replace(line, state=new, wrap_up_at=event.at)
     if new is not S.QUEUED:
         return replace(line, state=new)
     if old is S.OFFERED:  # declined, rang out or withdrawn: the place in line is kept
@@ -527,6 +596,23 @@ def _next_line(line: ContactLine | None, event: StoredEvent) -> ContactLine | No
     if old is S.TRANSFERRED:  # a new entry; ``contact.transferred`` names the queue next
         return replace(line, state=new, agent=None, queue=None, queued_since=event.at)
     return replace(line, state=new, queued_since=event.at)
+
+
+def _transferred(line: ContactLine, data: Mapping[str, Any]) -> ContactLine:
+    kind = data.get("kind")
+    if kind == "consult":
+        target = data.get("to_queue")
+        return replace(line, consult=f"queue:{target}" if target else f"agent:{data['to_agent']}")
+    if kind == "consult_handed_over":
+        return replace(line, agent=data.get("to_agent"), consult=None, consultant=None)
+    if kind in ("consult_ended", "consult_withdrawn"):
+        return replace(line, consult=None, consultant=None)
+    priority = data.get("priority")  # a transfer: the new entry's queue and place
+    return replace(
+        line,
+        queue=data.get("to_queue"),
+        priority=line.priority if priority is None else priority,
+    )
 
 
 def _entry_counted(
@@ -541,6 +627,8 @@ def _entry_counted(
     if queue is None:
         return False
     if event.type == "contact.transferred":
+        if event.data.get("kind") != "transfer":
+            return False  # a consult is no queue entry
         _bump(queues, queue, offered=1)
         return True
     if event.type != "contact.state_changed" or before is None:
@@ -600,6 +688,9 @@ def contact_json(contact: ContactId, line: ContactLine) -> dict[str, Any]:
         "queued_since": _iso(line.queued_since),
         "connected_at": _iso(line.connected_at),
         "priority": line.priority,
+        "wrap_up_at": _iso(line.wrap_up_at),
+        "consult": line.consult,
+        "consultant": line.consultant,
     }
 
 
@@ -623,6 +714,7 @@ def agent_json(view: AgentView) -> dict[str, Any]:
                 "offered_at": _iso(offer.offered_at),
                 "timeout": offer.timeout,
                 "expires_at": _iso(offer.offered_at + timedelta(seconds=offer.timeout)),
+                "consult": offer.consult,
             }
             for contact, offer in offers
         ],

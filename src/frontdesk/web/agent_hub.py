@@ -2,9 +2,10 @@
 streams it can concern.
 
 An agent's view changes only with events about the agent or about the contacts offered
-to or served by them. The hub keeps who owns each contact — from the store when it
-starts, then from the events themselves, in their order — and hands an event to the
-inboxes of its agent and of its contact's owner. A thousand agent streams then cost a
+to or served by them, or whose consult they are asked to join. The hub keeps who owns
+each contact and who is consulted on it — from the store when it starts, then from the
+events themselves, in their order — and hands an event to the inboxes of its agent, of
+its contact's owner and of the agent consulted. A thousand agent streams then cost a
 dictionary look-up per event instead of a thousand queue hand-offs and view updates.
 """
 
@@ -17,6 +18,7 @@ from frontdesk.bus.memory import Mailbox, Subscription
 from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.ids import AgentId, ContactId, TenantId
+from frontdesk.services.desk import contact_of
 from frontdesk.services.realtime import WITH_AGENT, last_seq
 from frontdesk.web.container import Frontdesk
 
@@ -42,6 +44,7 @@ class AgentHub:
         self.tenant = tenant
         self.inboxes: dict[AgentId, set[Inbox]] = {}
         self.owner: dict[ContactId, AgentId] = {}
+        self.consultant: dict[ContactId, AgentId] = {}  # asked to join, or joined
         self.task: asyncio.Task[None] | None = None
         self.starting: asyncio.Future[None] | None = None
 
@@ -60,6 +63,15 @@ class AgentHub:
             for live in open_contacts
             if live.handling.agent is not None
         }
+        self.consultant = {
+            live.contact.id: live.handling.consult_agent
+            for live in open_contacts
+            if live.handling.consult_agent is not None
+        }
+        ringing = self.frontdesk.dispatcher.desk(self.tenant).offers
+        for key, (agent, _) in tuple(ringing.items()):
+            if contact_of(key) != key:
+                self.consultant.setdefault(contact_of(key), agent)
         return seq
 
     def attach(self, agent: AgentId) -> Inbox:
@@ -98,24 +110,43 @@ class AgentHub:
                 inbox.close()
 
     def route(self, event: StoredEvent) -> None:
-        """Hand ``event`` to the streams of its agent and of its contact's owner."""
+        """Hand ``event`` to the streams of its agent, of its contact's owner and of the
+        agent consulted on the contact."""
         targets: set[Inbox] = set()
         if event.agent is not None:
             targets.update(self.inboxes.get(event.agent, ()))
         if event.contact is not None:
             contact = ContactId(event.contact)
-            if event.type == "contact.offered" and not event.data.get("consult"):
-                self.owner[contact] = AgentId(str(event.agent))
-            owner = self.owner.get(contact)
-            if owner is not None:
-                targets.update(self.inboxes.get(owner, ()))
-                if (
-                    event.type == "contact.state_changed"
-                    and ContactState(event.data["new"]) not in WITH_AGENT
-                ):
-                    del self.owner[contact]
+            self._follow(contact, event)
+            for agent in (self.owner.get(contact), self.consultant.get(contact)):
+                if agent is not None:
+                    targets.update(self.inboxes.get(agent, ()))
+            self._forget(contact, event)
         for inbox in targets:
             inbox.deliver(event)
+
+    def _follow(self, contact: ContactId, event: StoredEvent) -> None:
+        """Who the contact is with, once ``event`` has happened."""
+        data = event.data
+        if event.type == "contact.offered":
+            agent = AgentId(str(event.agent))
+            if data.get("consult"):
+                self.consultant[contact] = agent
+            else:
+                self.owner[contact] = agent
+        elif event.type == "contact.transferred" and data.get("kind") == "consult_handed_over":
+            self.owner[contact] = AgentId(str(data["to_agent"]))
+
+    def _forget(self, contact: ContactId, event: StoredEvent) -> None:
+        """Who no longer hears of the contact after ``event`` (told of it still)."""
+        data = event.data
+        if event.type == "contact.state_changed" and ContactState(data["new"]) not in WITH_AGENT:
+            self.owner.pop(contact, None)
+            self.consultant.pop(contact, None)
+        elif (
+            event.type == "contact.transferred" and str(data.get("kind")).startswith("consult_")
+        ) or (event.type == "offer.declined" and self.consultant.get(contact) == event.agent):
+            self.consultant.pop(contact, None)
 
 
 async def hub_of(

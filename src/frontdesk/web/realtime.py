@@ -13,11 +13,13 @@ Messages from the server, all JSON:
 * ``{"type": "snapshot", "seq": n, "now": iso, "view": {...}}`` first — the view with
   every event up to seq ``n``, and the server's time (a browser's clock may be off: ring
   countdowns and times in state are measured against it) — and again whenever the
-  stream fell behind the bus;
+  stream fell behind the bus, and (agent streams) when a consult the agent is asked to
+  join changes;
 * ``{"type": "event", "event": {seq, type, at, contact, agent, data}, "view": {...}}``
   with the view after the event;
 * ``{"type": "offer", "event": ..., "view": ..., "card": {...}}`` in place of the event
-  message when a contact is offered to the agent: the card is the screen pop;
+  message when a contact is offered to the agent: the card is the screen pop
+  (:mod:`frontdesk.web.screen_pop`; ``GET /api/v1/contacts/{id}/card`` reads it again);
 * ``{"type": "pong"}`` for the client's ``{"type": "ping"}``; ``{"type": "error",
   "message": ...}`` for anything else the client sends.
 
@@ -37,13 +39,9 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from frontdesk.crm.builtin.card import CustomerCard
-from frontdesk.domain.callbacks import Callback
-from frontdesk.domain.customers import Activity, Purchase
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import StoredEvent
-from frontdesk.domain.handling import CrmStatus
-from frontdesk.domain.ids import AgentId, ContactId, TenantId
+from frontdesk.domain.ids import AgentId, TenantId
 from frontdesk.services.auth import Principal
 from frontdesk.services.desk import TenantDesk
 from frontdesk.services.realtime import (
@@ -53,11 +51,13 @@ from frontdesk.services.realtime import (
     agent_sees,
     agent_snapshot,
     apply_event,
+    needs_snapshot,
     supervisor_json,
     supervisor_snapshot,
 )
 from frontdesk.web.agent_hub import AgentHub, hub_of
 from frontdesk.web.container import Frontdesk
+from frontdesk.web.screen_pop import offer_card
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["realtime"])
@@ -67,7 +67,6 @@ FORBIDDEN = 4403
 NOT_FOUND = 4404
 SERVER_ERROR = 1011
 SERVICE_RESTART = 1012
-CRM_UNAVAILABLE = "CRM unavailable"
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -280,6 +279,8 @@ class _AgentFeed:
     async def follow(self, event: StoredEvent) -> dict[str, Any] | None:
         assert self.view is not None
         before = self.view
+        if needs_snapshot(before, event):
+            return await self.snapshot()  # a consult the agent joins: read it again
         self.view = apply_event(before, event)
         self.seq = self.view.seq
         if not agent_sees(before, self.view, event):
@@ -289,7 +290,7 @@ class _AgentFeed:
         }  # fmt: skip
         if event.type == "contact.offered" and event.agent == self.agent:
             message["type"] = "offer"
-            message["card"] = await screen_pop(self.frontdesk, event)
+            message["card"] = await offer_card(self.frontdesk, event)
         return message
 
 
@@ -330,100 +331,4 @@ def event_json(event: StoredEvent) -> dict[str, Any]:
         "contact": event.contact,
         "agent": event.agent,
         "data": dict(event.data),
-    }
-
-
-# --- the screen pop ---------------------------------------------------------------------
-
-
-async def screen_pop(frontdesk: Frontdesk, event: StoredEvent) -> dict[str, Any]:
-    """What the agent sees when ``event`` (``contact.offered``) rings: the contact, how it
-    came, what the scenario chose to show, and the customer's card when one is known."""
-    contact_id = ContactId(str(event.contact))
-    async with frontdesk.store.transaction() as tx:
-        live = await tx.contacts.get(event.tenant, contact_id)
-    if live is None:
-        return {"contact": contact_id, "crm": CrmStatus.UNAVAILABLE.value,
-                "notice": CRM_UNAVAILABLE, "customer": None}  # fmt: skip
-    contact, handling = live.contact, live.handling
-    entered = contact.segments[-1].started_at if contact.segments else contact.arrived_at
-    status = handling.crm
-    customer = None
-    if contact.customer is not None:
-        try:
-            customer = _customer_json(await frontdesk.crm.card(event.tenant, contact.customer))
-        except NotFoundError:
-            status = CrmStatus.NOT_FOUND
-        except Exception:  # a broken CRM leaves the offer without the card, never without the ring
-            log.exception("the card of customer %s could not be read", contact.customer)
-            status = CrmStatus.UNAVAILABLE
-    return {
-        "contact": contact.id,
-        "channel": contact.channel.value,
-        "ani": contact.ani,
-        "access_point": contact.access_point,
-        "line": contact.line,
-        "waited": round((event.at - entered).total_seconds(), 1),
-        "queue": event.data.get("queue") or handling.queue,
-        "ivr_path": [
-            {"menu": step.menu, "input": step.input, "outcome": step.outcome}
-            for step in contact.ivr_path
-        ],
-        "digits": dict(contact.digits),
-        "greeting": handling.greeting,
-        "card": handling.card,
-        "script": handling.script,
-        "crm": status.value,
-        "notice": CRM_UNAVAILABLE if status is CrmStatus.UNAVAILABLE else None,
-        "customer": customer,
-    }
-
-
-def _customer_json(card: CustomerCard) -> dict[str, Any]:
-    customer = card.customer
-    return {
-        "id": customer.id,
-        "name": customer.name,
-        "company": customer.company,
-        "category": customer.category,
-        "vip": customer.profile().vip,
-        "manager": customer.manager,
-        "status": customer.status,
-        "purchases": [_purchase_json(purchase) for purchase in card.purchases],
-        "callbacks": [_callback_json(callback) for callback in card.callbacks],
-        "contacts": [_activity_json(activity) for activity in card.activities],
-    }
-
-
-def _purchase_json(purchase: Purchase) -> dict[str, Any]:
-    return {
-        "id": purchase.id,
-        "at": purchase.at.isoformat(),
-        "amount": str(purchase.amount),
-        "currency": purchase.currency,
-        "description": purchase.description,
-        "order_no": purchase.order_no,
-    }
-
-
-def _callback_json(callback: Callback) -> dict[str, Any]:
-    return {
-        "id": callback.id,
-        "due_at": callback.due_at.isoformat(),
-        "number": callback.number,
-        "note": callback.note,
-        "agent": callback.agent,
-        "queue": callback.queue,
-    }
-
-
-def _activity_json(activity: Activity) -> dict[str, Any]:
-    return {
-        "at": activity.at.isoformat(),
-        "channel": activity.channel,
-        "direction": activity.direction,
-        "summary": activity.summary,
-        "agent": activity.agent,
-        "disposition": activity.disposition,
-        "contact": activity.contact,
     }

@@ -698,3 +698,45 @@ class IntradayOut(Output):
     goal: float | None = Field(description="the service-level target, percent")
     intervals: list[FiguresOut]
     total: FiguresOut
+
+
+# --- the agent's desktop ------------------------------------------------------------------
+
+
+class MessageIn(Input):
+    """A message of the contact's conversation (at most 10,000 characters)."""
+
+    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class MessageOut(Output):
+    seq: int = Field(description="the message's event; 0 for what the contact arrived with")
+    at: datetime
+    direction: Literal["in", "out"] = Field(description="in: from the customer; out: to them")
+    text: str
+    author: str = Field(description="the agent's user name, the integration that delivered "
+                                    "it, or the sender of the contact's first message")  # fmt: skip
+    subject: str = ""
+
+
+class CustomerLinkIn(Input):
+    customer: Key
+
+
+class DirectoryAgentOut(Output):
+    id: str
+    name: str
+    state: AgentState
+    reason: str | None
+    free: dict[str, int] = Field(description="contacts of each media the agent could still take")
+
+
+class DirectoryQueueOut(Output):
+    id: str
+    name: str
+    waiting: int = Field(description="contacts in line now")
+
+
+class DirectoryOut(Output):
+    agents: list[DirectoryAgentOut]
+    queues: list[DirectoryQueueOut]

@@ -8,6 +8,7 @@ from frontdesk.web.ui.pages import (
     admin,
     contacts,
     customers,
+    desk,
     reports,
     scenario,
     session,
@@ -16,6 +17,7 @@ from frontdesk.web.ui.pages import (
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     session.router,
+    desk.router,
     customers.router,
     contacts.router,
     wallboard.router,
