@@ -34,7 +34,9 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 720}
 Login = Callable[..., Page]
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API runs an event loop in this thread while it is open: it is opened
+# per module, so the asynchronous tests of other folders find no loop running after it.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.fail(f"the browser tests need Debian's Chromium at {CHROMIUM}: "
@@ -43,7 +45,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser

@@ -173,7 +173,7 @@ def test_an_admin_saves_a_draft_then_publishes_it(editor: Page) -> None:
     expect(dialog.locator("#scn-publish-note")).to_contain_text(f"Version {number} is published")
     expect(dialog.locator("#scn-publish-note")).to_contain_text("keep their place in line")
     editor.click("#scn-publish-cancel")
-    expect(rows.first.locator(".scn-live")).to_have_text("Live")
+    expect(rows.first.locator(".scn-live")).to_have_text("In use")
     expect(editor.locator("#scn-state")).to_have_text(f"Version {number} · published")
     expect(editor.locator("#scn-published-note")).to_be_visible()
     editor.reload()

@@ -335,6 +335,7 @@ def test_the_reports_page_charts_the_days_contacts(
 
     page.get_by_label("Interval", exact=True).select_option("60")
     expect(page).to_have_url(re.compile(r"interval=60"))
+    page.wait_for_load_state()  # the new page's script, which submits on change, has run
     expect(total.locator("td").first).to_have_text(str(day["total"]["offered"]))
     page.get_by_label("Channel", exact=True).select_option("chat")
     expect(page).to_have_url(re.compile(r"channel=chat"))

@@ -186,7 +186,7 @@ async def test_events_applied_to_snapshots_equal_fresh_snapshots(stack: Stack) -
         "offered": 4, "answered": 2, "abandoned": 1, "waiting": 1,
     }  # fmt: skip
     assert sales["answered_in_target"] == 1  # 4 s is within 80/20; 30 s is not
-    assert sales["service_level"] == 25.0
+    assert sales["service_level"] == 33.3  # the one still in line is not settled yet
     assert sales["asa"] == 17.0
     support = queue_row(supervisor, "support")
     assert (support["offered"], support["answered"], support["asa"]) == (1, 1, 3.0)

@@ -728,6 +728,16 @@ def agent_json(view: AgentView) -> dict[str, Any]:
     }
 
 
+def _service_level(figures: QueueDay, waiting: int) -> float | None:
+    """Percent of today's settled entries answered within the target. An entry still in
+    line is not settled yet: counting it as missed would show a queue red at its first
+    caller. Entries that ended without an answer (abandoned, a callback ...) count."""
+    settled = max(figures.answered + figures.abandoned, figures.offered - waiting)
+    if figures.target is None or not settled:
+        return None
+    return round(100 * figures.answered_in_target / settled, 1)
+
+
 def supervisor_json(view: SupervisorView) -> dict[str, Any]:
     """The wallboard as JSON: per queue waiting and today's figures, agents by state and
     by name, the open contacts (with their priority in line when known), and the colour
@@ -756,8 +766,7 @@ def supervisor_json(view: SupervisorView) -> dict[str, Any]:
             "answered": figures.answered,
             "abandoned": figures.abandoned,
             "answered_in_target": figures.answered_in_target,
-            "service_level": round(100 * figures.answered_in_target / figures.offered, 1)
-            if figures.offered and target is not None else None,
+            "service_level": _service_level(figures, len(waiting)),
             "asa": _seconds(figures.answered_wait, figures.answered),
         })  # fmt: skip
     by_state = {state.value: 0 for state in AgentState}

@@ -37,26 +37,45 @@ const dirty = () => editor.text !== state.saved;
 
 // --- checking --------------------------------------------------------------------------
 
-let checking = null;
+let checking = null; // the check in flight: {text, controller, answer}
 
-/** Ask the API for every problem of the text, and show them where they are. */
-async function check() {
-  checking?.abort();
+/**
+ * Ask the API for every problem of the text, and show them where they are. A check of
+ * the same text already on its way is shared; one of an older text is dropped. Null when
+ * this check was dropped for a newer text.
+ */
+function check() {
   const text = editor.text;
+  if (checking && checking.text === text) return checking.answer;
+  checking?.controller.abort();
   if (!text.trim()) {
+    checking = null;
     showProblems([{ line: 1, column: 1, code: "empty", message: t("The scenario is empty.") }], text);
-    return state.problems;
+    return Promise.resolve(state.problems);
   }
-  checking = new AbortController();
+  const controller = new AbortController();
   setStatus("checking");
-  try {
-    const result = await post("/scenarios/validate", { text }, { signal: checking.signal });
-    showProblems(result.problems, text);
-  } catch (error) {
-    if (error.name === "AbortError") return null;
-    setStatus("error", errorText(error));
-  }
-  return state.problems;
+  const answer = (async () => {
+    try {
+      const result = await post("/scenarios/validate", { text }, { signal: controller.signal });
+      showProblems(result.problems, text);
+    } catch (error) {
+      if (error.name === "AbortError") return null;
+      setStatus("error", errorText(error));
+    } finally {
+      if (checking?.controller === controller) checking = null;
+    }
+    return state.problems;
+  })();
+  checking = { text, controller, answer };
+  return answer;
+}
+
+/** The problems of the text as it is now, however often it changes meanwhile. */
+async function checkNow() {
+  let problems = await check();
+  while (problems === null) problems = await check();
+  return problems;
 }
 
 const checkSoon = debounce(check, 400);
@@ -286,8 +305,7 @@ function publishNote(publication) {
 }
 
 async function openPublish() {
-  const problems = await check();
-  if (problems === null) return;
+  const problems = await checkNow();
   if (problems.length) {
     notify(t("The scenario has problems: fix them first."), "error");
     return;
