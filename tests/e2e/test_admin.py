@@ -229,3 +229,14 @@ def test_the_audit_log_lists_the_changes(login: Login, api: httpx.Client) -> Non
     expect(page).to_have_url(re.compile(r"kind=queues"))
     expect(log.first).to_contain_text("Updated Queue general")
     expect(page.locator("#audit")).not_to_contain_text("API token")
+
+
+def test_a_list_keeps_a_value_a_line_even_with_commas(login: Login, api: httpx.Client) -> None:
+    page = open_admin(login, "/admin/config/lists/new")
+    page.fill("#f-key", "partners")
+    page.fill("#f-values", "ООО «Рога и копыта», Москва\nAcme, Inc.\n+7 916 555-01-02")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/admin/config/lists$"))
+    assert sorted(api.get("/lists/partners").json()["values"]) == [
+        "+7 916 555-01-02", "Acme, Inc.", "ООО «Рога и копыта», Москва",
+    ]  # fmt: skip

@@ -7,7 +7,8 @@ import { t } from "./i18n.js";
 /**
  * The form's values as a JSON object. Each named, enabled control is read by its
  * data-type: text (default; "" is left out when data-optional), number, int, bool
- * (a checkbox), list (comma- or line-separated), map (lines "key: value"), json.
+ * (a checkbox), list (a value a line in a textarea; comma-separated in a field), map
+ * (lines "key: value"), json.
  * A dotted name nests: "name.en" → {name: {en: …}}. Unchecked radios are skipped.
  */
 export function formValues(form) {
@@ -32,7 +33,9 @@ function readControl(control) {
   switch (type) {
     case "number": return empty ? null : Number(raw);
     case "int": return empty ? null : parseInt(raw, 10);
-    case "list": return raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+    // A box of lines holds a value a line (a value may hold a comma); a field, a,b,c.
+    case "list": return raw.split(control.tagName === "TEXTAREA" ? /\n/ : /[\n,]/)
+      .map((s) => s.trim()).filter(Boolean);
     case "map": return parseMap(raw, control.dataset.values === "int");
     case "json": return empty ? null : JSON.parse(raw);
     default: return raw;
