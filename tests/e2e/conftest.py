@@ -31,6 +31,8 @@ from tests.e2e.live import LiveServer, demo_database
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 720}
+#: The browser's own zone is far from the tenant's (Moscow): a page must show the tenant's.
+BROWSER_ZONE = "America/New_York"
 Login = Callable[..., Page]
 
 
@@ -70,7 +72,9 @@ def server(
 
 @pytest.fixture
 def context(browser: Browser, server: LiveServer) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=server.url, viewport=VIEWPORT, locale="en-US")
+    context = browser.new_context(
+        base_url=server.url, viewport=VIEWPORT, locale="en-US", timezone_id=BROWSER_ZONE
+    )
     context.set_default_timeout(5000)
     yield context
     context.close()
@@ -92,7 +96,9 @@ def login(context: BrowserContext, server: LiveServer) -> Iterator[Login]:
         if fresh:
             browser = context.browser
             assert browser is not None
-            ctx = browser.new_context(base_url=server.url, viewport=VIEWPORT, locale="en-US")
+            ctx = browser.new_context(
+                base_url=server.url, viewport=VIEWPORT, locale="en-US", timezone_id=BROWSER_ZONE
+            )
             ctx.set_default_timeout(5000)
             opened.append(ctx)
         page = ctx.new_page()

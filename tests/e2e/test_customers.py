@@ -196,3 +196,20 @@ def test_a_supervisor_filters_contacts_by_channel(
         expect(cell).to_have_text("Chat")
     expect(page.locator(f"a[href='/contacts/{chat}']")).to_have_count(1)
     expect(page.locator(f"a[href='/contacts/{call}']")).to_have_count(0)
+
+
+def test_a_purchase_is_dated_on_the_companys_clock(
+    login: Login, server: LiveServer, api: httpx.Client
+) -> None:
+    buyer = russian_customer(server)
+    page = login(agent_user(server.data), path=f"/customers/{buyer.id}")
+    page.locator("summary", has_text="Add a purchase").click()
+    form = page.locator("#purchase-form")
+    form.locator("[name=amount]").fill("1 299,50")
+    form.locator("[name=at]").fill("2026-11-30T14:30")  # Moscow time, whatever the browser's
+    form.locator("[name=description]").fill("Чехол для телефона")
+    page.click("#purchase-form button[type=submit]")
+    expect(page.locator("#purchases-list")).to_contain_text("Чехол для телефона")
+    bought = [p for p in api.get(f"/customers/{buyer.id}/card").json()["purchases"]
+              if p["description"] == "Чехол для телефона"]  # fmt: skip
+    assert [(p["at"], p["amount"]) for p in bought] == [("2026-11-30T11:30:00Z", "1299.50")]

@@ -9,7 +9,7 @@ import { bindForm, clearErrors } from "../forms.js";
 import { fmt, t, tn } from "../i18n.js";
 import { notify } from "../toast.js";
 import { AGENT_STATES } from "../vocabulary.js";
-import { localInput, zonedToIso } from "./zoned.js";
+import { localInput, zonedToIso } from "../zoned.js";
 
 const MEDIA = { voice: "call", callback: "call", chat: "chat", sms: "chat", messenger: "chat", social: "chat", email: "email", webhook: "email" };
 const REFRESH_MS = 3000;

@@ -12,7 +12,7 @@ import { bindDialogs, openDialog } from "../crm/dialogs.js";
 import { shortcuts } from "../crm/keys.js";
 import { customerPicker } from "../crm/picker.js";
 import { refreshParts } from "../crm/refresh.js";
-import { zonedInstant } from "../crm/zone.js";
+import { zonedToIso } from "../zoned.js";
 
 const root = $("#customer");
 const id = root.dataset.customer;
@@ -67,7 +67,7 @@ const buying = $("#purchase-form");
 if (buying) {
   bindForm(buying, (values) => {
     const purchase = { ...values, amount: String(values.amount || "").replace(/\s/g, "").replace(",", ".") };
-    if (values.at) purchase.at = zonedInstant(values.at);
+    if (values.at) purchase.at = zonedToIso(values.at);
     else delete purchase.at;
     return post(`${base}/purchases`, purchase);
   }, async (purchase, form) => {
