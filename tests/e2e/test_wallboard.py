@@ -261,8 +261,7 @@ def test_a_colour_level_crossing_turns_a_tile_amber_and_red(
 
     page.get_by_role("button", name="Colours").click()
     dialog = page.locator("#wb-colours")
-    # The service level of a queue with nobody answered yet is 0 %: it should not colour
-    # the tile here.
+    # Only the number waiting should colour the tile here.
     dialog.locator('[name="service_level.warn"]').fill("0")
     dialog.locator('[name="service_level.alarm"]').fill("0")
     # Red below amber for the number waiting is refused at the field; nothing is saved.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import random
 from pathlib import Path
 
 import pytest
 
 from frontdesk.domain.errors import ValidationError
 from frontdesk.domain.ids import TenantId
+from frontdesk.domain.repositories import Tenant
 from frontdesk.storage.sql import migrate, open_store
 from frontdesk.storage.sql.engine import SQLITE_BUSY_TIMEOUT_MS, async_url, create_engine
 
@@ -77,3 +80,36 @@ async def test_two_stores_on_one_sqlite_file_lose_no_update(sqlite_url: str) -> 
     finally:
         for store in stores:
             await store.close()
+
+
+async def test_a_transaction_cut_off_by_a_cancellation_leaves_no_lock_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client leaving a stream, or the CRM's deadline, cancels a task in the middle of
+    # a statement. Each next transaction must get the database: with a short busy
+    # timeout, a left-over write lock fails it with "database is locked".
+    monkeypatch.setattr("frontdesk.storage.sql.engine.SQLITE_BUSY_TIMEOUT_MS", 300)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}"
+    await migrate(url)
+    store = await open_store(url)
+    rng = random.Random(4)
+
+    async def write(n: int) -> None:
+        async with store.transaction() as tx:
+            await tx.tenants.put(Tenant(id=TenantId(f"t{n}"), name="cut off"))
+            await tx.tenants.all()
+
+    try:
+        for n in range(150):
+            task = asyncio.create_task(write(n))
+            await asyncio.sleep(rng.uniform(0, 0.004))  # somewhere inside the transaction
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            async with store.transaction() as tx:
+                await tx.tenants.put(Tenant(id=TenantId(f"after-{n}"), name="next"))
+        async with store.transaction() as tx:
+            names = {tenant.id for tenant in await tx.tenants.all()}
+        assert {f"after-{n}" for n in range(150)} <= names
+    finally:
+        await store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(target, json_serializer=_json)
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_immediate)
+    event.listen(engine.sync_engine, "invalidate", _roll_back_before_closing)
     return engine
 
 
@@ -84,6 +86,14 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _roll_back_before_closing(dbapi_connection: Any, _record: Any, _error: Any) -> None:
+    # A statement cut off by a cancellation makes SQLAlchemy close the connection without
+    # a rollback; a statement of the cut-off cursor then keeps the closed connection and
+    # its transaction alive, and every other writer waits out the busy timeout.
+    with contextlib.suppress(Exception):  # a connection broken for good is closed anyway
+        dbapi_connection.rollback()
 
 
 def _begin_immediate(connection: Connection) -> None:
