@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from frontdesk.app.demo_data import CHAT_WIDGET, SALES_NUMBER
 from frontdesk.domain.contacts import IvrStep
@@ -316,18 +316,24 @@ def test_an_unknown_caller_becomes_a_customer_linked_to_the_contact(
     ]
 
 
+def on_a_call_beside_a_colleague(
+    login: Login, server: LiveServer, api: httpx.Client, first: int, second: int, nth: int
+) -> tuple[Page, Page, str, Locator]:
+    """Demo agent ``first`` serving a call of the ``nth`` regular customer, agent
+    ``second`` ready on another desk: both pages, the contact and its pane."""
+    page = login(agent(server, first))
+    go_ready(page)
+    contact = call(api, customer(server, "regular", nth).phones[0])
+    page.locator(f".offer[data-contact='{contact}']").get_by_role("button", name="Accept").click()
+    other = login(agent(server, second), fresh=True)
+    go_ready(other)
+    return page, other, contact, page.locator(f".pane[data-contact='{contact}']")
+
+
 def test_a_call_is_transferred_to_an_agent_seen_free_in_the_directory(
     login: Login, server: LiveServer, api: httpx.Client
 ) -> None:
-    first, second = agent(server, 8), agent(server, 4)
-    page = login(first)
-    go_ready(page)
-    contact = call(api, customer(server, "regular", 5).phones[0])
-    page.locator(f".offer[data-contact='{contact}']").get_by_role("button", name="Accept").click()
-    other = login(second, fresh=True)
-    go_ready(other)
-
-    pane = page.locator(f".pane[data-contact='{contact}']")
+    page, other, contact, pane = on_a_call_beside_a_colleague(login, server, api, 8, 4, 5)
     pane.get_by_role("button", name="Transfer").click()
     dialog = page.locator("#route-dialog")
     colleague = server.data.agents[4].name
@@ -343,15 +349,7 @@ def test_a_call_is_transferred_to_an_agent_seen_free_in_the_directory(
 def test_a_consulted_colleague_joins_and_takes_the_call_over(
     login: Login, server: LiveServer, api: httpx.Client
 ) -> None:
-    first, second = agent(server, 3), agent(server, 5)
-    page = login(first)
-    go_ready(page)
-    contact = call(api, customer(server, "regular", 7).phones[0])
-    page.locator(f".offer[data-contact='{contact}']").get_by_role("button", name="Accept").click()
-    other = login(second, fresh=True)
-    go_ready(other)
-
-    pane = page.locator(f".pane[data-contact='{contact}']")
+    page, other, contact, pane = on_a_call_beside_a_colleague(login, server, api, 3, 5, 7)
     pane.get_by_role("button", name="Consult").click()
     dialog = page.locator("#route-dialog")
     dialog.locator(".route-option", has_text=server.data.agents[5].name).click()
