@@ -1,0 +1,1 @@
+"""Channel adapters: glue between a wire protocol and the contact pipeline."""

@@ -1,0 +1,1 @@
+"""The voice channel: SIP call control (a sippy B2BUA), media (rtpengine), edge (Kamailio)."""
