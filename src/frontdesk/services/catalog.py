@@ -28,6 +28,8 @@ T = TypeVar("T")
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _KEY = re.compile(r"^[\w.+@:-]{1,128}$")
 _LEVEL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+_HA1 = re.compile(r"^[0-9a-f]{32}$")
 
 
 class Spec:
@@ -312,6 +314,32 @@ def script_from(key: str, body: Any) -> Mapping[str, Any]:
     return spec.body
 
 
+def prompt_from(key: str, body: Any) -> Mapping[str, str]:
+    """A prompt the scenario names (``greeting: welcome``, a menu's ``prompt``): what the
+    caller hears, by language. Calls speak it with text-to-speech (an uploaded recording
+    under the same name takes its place)."""
+    spec = Spec(body, f"prompts.{key}", ("text",))
+    texts = spec.required("text", dict)
+    for language, text in texts.items():
+        if not isinstance(text, str) or not text.strip():
+            raise spec.fail(f"text.{language}", "must be a text to speak")
+        if not _LANGUAGE.match(str(language)):
+            raise spec.fail(f"text.{language}", "the key must be a language code (ru, en)")
+    if not texts:
+        raise spec.fail("text", "needs the text in at least one language")
+    return {str(language): str(text) for language, text in texts.items()}
+
+
+def phone_from(key: str, body: Any) -> str:
+    """An agent's SIP phone login (the key is the agent id and the SIP user name): the
+    digest hash of its password (``md5(user:realm:password)``, never the password)."""
+    spec = Spec(body, f"phones.{key}", ("ha1",))
+    ha1 = spec.required("ha1", str)
+    if not _HA1.match(ha1):
+        raise spec.fail("ha1", "must be 32 lower-case hexadecimal digits")
+    return ha1
+
+
 def agent_from(tenant: TenantId, key: str, body: Any) -> Agent:
     """An agent's profile (the live state is not part of the document)."""
     spec = Spec(body, f"agents.{key}", ("name", "skills", "languages", "groups", "queues",
@@ -373,6 +401,8 @@ KINDS: Mapping[str, Callable[[str, Any], object]] = {
     "webhooks": webhook_from,
     "settings": settings_from,
     "scripts": script_from,
+    "prompts": prompt_from,
+    "phones": phone_from,
 }
 
 
@@ -406,6 +436,7 @@ class TenantConfig:
     ring_timeout: float = 20.0
     crm_timeout: float = 0.5
     wrap_up: float | None = None  # automatic wrap-up end; None: the agent ends it
+    prompts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # texts by language
 
     @staticmethod
     async def load(tx: Transaction, tenant: TenantId) -> TenantConfig:
@@ -428,4 +459,5 @@ class TenantConfig:
             ring_timeout=settings.duration("ring_timeout") or 20.0,
             crm_timeout=settings.duration("crm_timeout") or 0.5,
             wrap_up=settings.duration("wrap_up"),
+            prompts=await built("prompts", prompt_from),
         )

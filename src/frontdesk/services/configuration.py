@@ -186,8 +186,11 @@ def _named_in_scenario(text: str, agent: str) -> bool:
     return f'"{agent}"' in text or f"'{agent}'" in text
 
 
+#: Fields never written to the audit log: a webhook's signing secret, a phone's password hash.
+_SECRETS = frozenset({"secret", "ha1"})
+
+
 def _redacted(body: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Secrets (a webhook's signing secret) never reach the audit log."""
     if body is None:
         return None
-    return {k: ("***" if k == "secret" else v) for k, v in body.items()}
+    return {k: ("***" if k in _SECRETS else v) for k, v in body.items()}

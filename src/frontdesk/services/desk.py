@@ -25,7 +25,7 @@ from frontdesk.domain.agents import Agent, AgentState
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.callbacks import Callback, CallbackState
 from frontdesk.domain.channels import Channel
-from frontdesk.domain.contacts import Contact, ContactState, Segment, SegmentKind
+from frontdesk.domain.contacts import Contact, ContactState, IvrStep, Segment, SegmentKind
 from frontdesk.domain.customers import Activity, Customer, CustomerProfile
 from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.domain.events import (
@@ -52,7 +52,7 @@ from frontdesk.domain.queues import AccessPoint
 from frontdesk.domain.repositories import Store, Transaction
 from frontdesk.routing.context import Facts, RoutingEnv
 from frontdesk.routing.engine import Offer, Router, Treatment
-from frontdesk.routing.plan import ActionKind, IndexTerm, ScenarioPlan, StepPlan, TermKind
+from frontdesk.routing.plan import ActionKind, IndexTerm, Menu, ScenarioPlan, StepPlan, TermKind
 from frontdesk.routing.scenario import Catalog, ScenarioError, compile_scenario
 from frontdesk.routing.state import RoutingState
 from frontdesk.services.catalog import TenantConfig
@@ -82,6 +82,24 @@ class _Timer:
     kind: str  # "offer", "wrap_up", "callback"
     key: str
     token: object  # the offer/wrap-up/callback this timer belongs to; stale if replaced
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What a live call does next (:meth:`TenantDesk.route` with ``live``,
+    :meth:`TenantDesk.answer_menu`).
+
+    ``menu``: play its prompt and report the key pressed. Otherwise the contact is decided
+    (its state says how: queued, rejected, a callback); ``announcement`` is the reject's or
+    the callback's, played before hanging up. ``greeting`` is the treatment's, played
+    first on the call's first turn.
+    """
+
+    contact: LiveContact
+    menu: Menu | None = None
+    greeting: str | None = None
+    announcement: str | None = None
+    offer_callback: bool = False
 
 
 class TenantDesk:
@@ -269,13 +287,19 @@ class TenantDesk:
         return treatment.steps, treatment.queue, treatment.priority + env.contact.priority
 
     @staticmethod
-    def _final_treatment(router: Router, env: RoutingEnv) -> Treatment:
-        """The scenario's treatment, menus answered from the contact's collected digits."""
+    def _final_treatment(router: Router, env: RoutingEnv, *, live: bool = False) -> Treatment:
+        """The scenario's treatment, menus answered from the contact's collected digits.
+
+        ``live``: a menu the contact has not answered yet is the treatment (the caller is
+        to hear it); otherwise such a menu ends in its ``on_fail``."""
         treatment = router.treat(env)
         for _ in range(MAX_MENU_DEPTH):
             if treatment.kind is not ActionKind.MENU:
                 break
-            treatment = router.choose(env, treatment.menu, env.contact.digits.get(treatment.menu))
+            key = env.contact.digits.get(treatment.menu)
+            if key is None and live:
+                break
+            treatment = router.choose(env, treatment.menu, key or None)
         return treatment
 
     # --- transactions and events ----------------------------------------------------------
@@ -354,28 +378,70 @@ class TenantDesk:
         return point
 
     # --- enrichment and decision ----------------------------------------------------------
-    async def route(self, contact_id: ContactId) -> None:
-        """Stages 2 and 3 for a stored contact, then dispatch."""
+    async def route(self, contact_id: ContactId, *, live: bool = False) -> Turn | None:
+        """Stages 2 and 3 for a stored contact, then dispatch.
+
+        ``live``: the contact is a call in progress, and a menu the scenario sends it to is
+        played to the caller: the contact stays enriched, and the returned turn names the
+        menu; :meth:`answer_menu` carries on with the key pressed. Otherwise (and once
+        decided) the turn holds the contact as decided. None: nothing to decide (the
+        contact is gone, or decided already).
+        """
         async with self.store.transaction() as tx:
-            live = await tx.contacts.get(self.tenant, contact_id)
-        if live is None or live.contact.state not in (S.ARRIVED, S.ENRICHED):
-            return
-        profile, status = await look_up(self.crm, live.contact, self.config.crm_timeout)
+            stored = await tx.contacts.get(self.tenant, contact_id)
+        if stored is None or stored.contact.state not in (S.ARRIVED, S.ENRICHED):
+            return None
+        profile, status = await look_up(self.crm, stored.contact, self.config.crm_timeout)
+        turns: list[Turn | None] = []
 
         async def decide() -> None:
-            await self._decide(contact_id, profile, status)
+            turns.append(await self._decide(contact_id, profile, status, live=live))
 
         await self.guarded(decide)
+        return turns[0]
+
+    async def answer_menu(
+        self, contact_id: ContactId, menu: str, key: str | None, outcome: str = "chosen"
+    ) -> Turn | None:
+        """The caller of a live contact answered ``menu`` with ``key`` (None: no valid key
+        after the retries). The step goes into the contact's IVR path; the next turn is
+        another menu or the decision."""
+        async with self.store.transaction() as tx:
+            stored = await self._get(tx, contact_id)
+        profile = await self._profile(stored)
+        turns: list[Turn | None] = []
+
+        async def answer() -> None:
+            async with self._transaction(dispatching=False) as tx:
+                current = await self._get(tx, contact_id)
+                contact = current.contact
+                if contact.state is not S.ENRICHED:
+                    raise ConflictError(
+                        f"contact {contact_id} is {contact.state}, not in a menu",
+                        code="contact.not_in_menu",
+                    )
+                step = IvrStep(menu=menu, input=key or "", outcome=outcome)
+                contact = replace(
+                    contact,
+                    digits={**contact.digits, menu: key or ""},
+                    ivr_path=(*contact.ivr_path, step),
+                )
+                await tx.contacts.put(LiveContact(contact, current.handling))
+            turns.append(await self._decide(contact_id, profile, stored.handling.crm, live=True))
+
+        await self.guarded(answer)
+        return turns[0]
 
     async def _decide(
-        self, contact_id: ContactId, profile: CustomerProfile | None, status: CrmStatus
-    ) -> None:
+        self, contact_id: ContactId, profile: CustomerProfile | None, status: CrmStatus,
+        *, live: bool = False,
+    ) -> Turn | None:  # fmt: skip
         now = self.clock.now()
         async with self._transaction() as tx:
-            live = await tx.contacts.get(self.tenant, contact_id)
-            if live is None or live.contact.state not in (S.ARRIVED, S.ENRICHED):
-                return  # abandoned meanwhile, or decided by a concurrent retry
-            contact, handling = live.contact, live.handling
+            stored = await tx.contacts.get(self.tenant, contact_id)
+            if stored is None or stored.contact.state not in (S.ARRIVED, S.ENRICHED):
+                return None  # abandoned meanwhile, or decided by a concurrent retry
+            contact, handling = stored.contact, stored.handling
             if contact.state is S.ARRIVED:
                 contact = replace(
                     contact.moved_to(S.ENRICHED, now),
@@ -392,16 +458,26 @@ class TenantDesk:
             if router is None:
                 handling = replace(handling, errors=(*handling.errors, self.problem or ""))
                 await tx.contacts.put(LiveContact(contact, handling))
-                return
+                return Turn(LiveContact(contact, handling))
             env = router.environment(contact, profile, now)
-            treatment = self._final_treatment(router, env)
+            treatment = self._final_treatment(router, env, live=live)
+            if treatment.kind is ActionKind.MENU:  # live: the caller hears it now
+                menu = router.plan.menus[treatment.menu]
+                handling = replace(
+                    handling, scenario_version=self.plan_version, rule=treatment.rule.name,
+                    greeting=handling.greeting or treatment.greeting,
+                    explanation=treatment.explain(),
+                )  # fmt: skip
+                waiting = LiveContact(contact, handling)
+                await tx.contacts.put(waiting)
+                return Turn(waiting, menu=menu, greeting=treatment.greeting)
             handling = replace(
                 handling,
                 scenario_version=self.plan_version,
                 rule=treatment.rule.name,
                 decided_at=now,
                 queue=treatment.queue,
-                greeting=treatment.greeting,
+                greeting=handling.greeting or treatment.greeting,
                 card=treatment.outputs.card,
                 script=treatment.outputs.script,
                 record=bool(treatment.outputs.record),
@@ -429,7 +505,12 @@ class TenantDesk:
             else:  # REJECT (a menu ends in one of the others)
                 contact = contact.moved_to(S.REJECTED, now)
                 self._moved(tx, contact, S.ENRICHED, now)
-            await tx.contacts.put(LiveContact(contact, handling))
+            decided = LiveContact(contact, handling)
+            await tx.contacts.put(decided)
+            return Turn(
+                decided, greeting=treatment.greeting, announcement=treatment.announcement,
+                offer_callback=treatment.offer_callback,
+            )  # fmt: skip
 
     def _enqueue(
         self, tx: Transaction, env: RoutingEnv, contact: Contact, handling: Handling,
@@ -1102,6 +1183,26 @@ class TenantDesk:
 
         await self.guarded(change)
         return result[0]
+
+    async def hang_up(self, contact_id: ContactId) -> LiveContact | None:
+        """The call ended (either side hung up): a contact not served yet is abandoned; one
+        being served goes to wrap-up with its agent (a consult open is ended, the agent who
+        joined leaving). None: the contact was over already."""
+        for _ in range(3):  # the contact may move on between the look and the change
+            async with self.store.transaction() as tx:
+                live = await self._get(tx, contact_id)
+            contact, handling = live.contact, live.handling
+            try:
+                if contact.can_move_to(S.ABANDONED):
+                    return await self.abandon(contact_id)
+                if contact.state is not S.CONNECTED or handling.agent is None:
+                    return None
+                if handling.consult is not None:
+                    await self.end_consult(handling.agent, contact_id, hand_over=False)
+                return await self.wrap_up(handling.agent, contact_id)
+            except ConflictError:
+                continue
+        return None
 
     # --- the customer and the conversation ----------------------------------------------
     async def link_customer(

@@ -1,0 +1,415 @@
+"""Calls in progress: each inbound call is a contact, run through the same pipeline as every
+other channel, with SIP (:mod:`.sip`) and media (:mod:`.media`) following the desk.
+
+An inbound call, in order:
+
+1. the number dialled must be a voice access point of a tenant, or the INVITE is refused
+   (404) before anything is stored;
+2. the caller is answered with rtpengine's SDP and the contact is stored (intake);
+3. the desk enriches and decides it live (:meth:`TenantDesk.route`): a menu is played and
+   the key pressed goes back to the desk until the scenario decides; a reject or a
+   callback plays its announcement and hangs up; a queued caller hears music;
+4. each offer of the contact (a ``contact.offered`` event) rings the agent's phone through
+   Kamailio while the agent's desktop shows the card; the phone answering accepts the
+   offer, and the caller and the agent are bridged (recorded when the scenario says so);
+   a phone that refuses or cannot be reached declines the offer, and one that rings out is
+   cancelled when the desk withdraws the offer, so the contact goes to the next agent;
+5. whoever hangs up, the desk hears of it (abandoned before service, wrap-up after), the
+   other leg is ended and rtpengine's ports released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import AsyncIterator, Coroutine, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from frontdesk.channels.voice.dtmf import DtmfEvent
+from frontdesk.channels.voice.errors import MediaError, VoiceError
+from frontdesk.channels.voice.media import MUSIC_REPEAT, CallMedia
+from frontdesk.channels.voice.ng import NgClient
+from frontdesk.channels.voice.prompts import PromptLibrary
+from frontdesk.channels.voice.sip import Answered, Ended, Invite, Leg, LegEvent, SipStack
+from frontdesk.domain.channels import Channel
+from frontdesk.domain.contacts import ContactState
+from frontdesk.domain.errors import FrontdeskError, NotFoundError
+from frontdesk.domain.events import StoredEvent
+from frontdesk.domain.ids import AgentId, ContactId, TenantId
+from frontdesk.routing.plan import Menu
+from frontdesk.services.desk import NO_ANSWER, REJECTED, TenantDesk, Turn
+from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.intake import Submission
+
+log = logging.getLogger(__name__)
+S = ContactState
+#: The agent's phone could not be reached (not registered, gone): a not-ready reason.
+UNREACHABLE = "unreachable"
+#: SIP answers of a phone that refuses the call (busy, declined) rather than fails.
+REFUSALS = frozenset({486, 600, 603})
+#: ``channel_data`` key of the SIP Call-ID: marks contacts whose call this process runs.
+CALL_ID = "sip_call_id"
+#: Most keys one menu answer may have ("12#").
+MAX_KEYS = 8
+#: The contact states in which a caller waits for an agent, listening to music.
+WAITING = frozenset({S.QUEUED, S.OFFERED, S.TRANSFERRED, S.ENRICHED, S.ARRIVED})
+
+
+class EventFeed(Protocol):
+    def __aiter__(self) -> AsyncIterator[StoredEvent]: ...
+
+    def close(self) -> None: ...
+
+
+class Prompts:
+    """Prompt names of a tenant's scenario → audio files, spoken on first use.
+
+    A prompt configured with texts (the ``prompts`` documents) is spoken in the contact's
+    language when it has a text in it, else in its first; a prompt without one plays the
+    recording uploaded under its name, or else its name read aloud ("press-1-for-sales").
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._libraries: dict[TenantId, PromptLibrary] = {}
+
+    def library(self, tenant: TenantId) -> PromptLibrary:
+        library = self._libraries.get(tenant)
+        if library is None:
+            library = self._libraries[tenant] = PromptLibrary(self.root / tenant)
+        return library
+
+    async def file(
+        self, tenant: TenantId, name: str, texts: Mapping[str, str], language: str | None
+    ) -> Path:
+        library = self.library(tenant)
+        if not texts:
+            uploaded = library.path(name)
+            if uploaded is not None:
+                return uploaded
+            texts = {"en": name.replace("-", " ").replace("_", " ")}
+        spoken = language if language is not None and language in texts else next(iter(texts))
+        return await asyncio.to_thread(library.render, name, texts[spoken], spoken)
+
+
+class Call:
+    """One inbound call: the caller's leg, its media, its contact and at most one agent leg
+    ringing or bridged at a time."""
+
+    def __init__(self, center: CallCenter, invite: Invite, desk: TenantDesk) -> None:
+        self.center = center
+        self.caller = invite.leg
+        self.invite = invite
+        self.desk = desk
+        self.media = CallMedia(
+            center.ng, center.host, invite.leg.call_id, invite.leg.remote_tag, invite.sdp
+        )
+        self.contact: ContactId | None = None
+        self.language: str | None = None
+        self.record = False
+        self.digits: asyncio.Queue[str] = asyncio.Queue()
+        self.over = asyncio.Event()
+        self.agent: AgentId | None = None
+        self.agent_leg: Leg | None = None
+        self.bridged = False
+        self.branches = itertools.count(1)
+        self.branch = ""
+        self.tasks: set[asyncio.Task[None]] = set()
+        invite.leg.listener = self._caller_event
+
+    # --- the caller -----------------------------------------------------------------------
+    async def run(self) -> None:
+        try:
+            sdp = await self.media.open()
+        except MediaError as error:
+            log.error("call %s: no media: %s", self.caller.call_id, error)
+            self.caller.reject(503, "Media Unavailable")
+            await self.media.close()
+            return
+        self.caller.answer(sdp)
+        try:
+            await self._serve()
+        except VoiceError as error:  # media failed mid-call: end it cleanly
+            log.error("call %s failed: %s", self.caller.call_id, error)
+        except FrontdeskError as error:
+            log.error("call %s: the desk refused: %s", self.caller.call_id, error)
+        finally:
+            await self._end()
+
+    async def _serve(self) -> None:
+        submission = Submission(
+            access_point=self.invite.dnis,
+            sender=self.invite.ani or "anonymous",
+            channel_data={CALL_ID: self.caller.call_id},
+        )
+        live, _ = await self.desk.submit(submission)
+        self.contact = live.contact.id
+        self.center.calls[self.contact] = self
+        if self.over.is_set():  # hung up while being stored
+            return
+        turn = await self.desk.route(self.contact, live=True)
+        while turn is not None and turn.menu is not None:
+            if turn.greeting:
+                await self._say(turn.greeting, wait=True)
+            key, outcome = await self._ask(turn.menu)
+            if self.over.is_set():
+                return
+            turn = await self.desk.answer_menu(self.contact, turn.menu.name, key, outcome)
+        if turn is None:
+            return
+        await self._carry_out(turn)
+
+    async def _carry_out(self, turn: Turn) -> None:
+        contact = turn.contact.contact
+        self.language = contact.language
+        self.record = turn.contact.handling.record
+        if turn.greeting:
+            await self._say(turn.greeting, wait=True)
+        if contact.state in (S.REJECTED, S.CALLBACK_SCHEDULED):
+            if turn.announcement:
+                await self._say(turn.announcement, wait=True)
+            self.caller.hangup()
+            return
+        if not self.bridged and self.agent_leg is None:
+            await self._music()
+        await self.over.wait()
+
+    async def _say(self, prompt: str, *, wait: bool = False) -> float:
+        """Play a prompt to the caller; ``wait``: until it ends or the caller hangs up."""
+        assert self.contact is not None
+        texts = self.desk.config.prompts.get(prompt, {})
+        path = await self.center.prompts.file(self.desk.tenant, prompt, texts, self.language)
+        seconds = await self.media.play(path)
+        if wait:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.over.wait(), seconds)
+        return seconds
+
+    async def _music(self) -> None:
+        await self.media.play(self.center.music, repeat=MUSIC_REPEAT)
+
+    async def _ask(self, menu: Menu) -> tuple[str | None, str]:
+        """Play the menu and collect a key: (key, "chosen"), or (None, "timeout" or
+        "invalid") after the retries. A key pressed during the prompt stops it."""
+        outcome = "timeout"
+        for _ in range(menu.retries + 1):
+            while not self.digits.empty():
+                self.digits.get_nowait()
+            seconds = await self._say(menu.prompt)
+            pressed = ""
+            wait = seconds + menu.timeout
+            while not self.over.is_set():
+                try:
+                    digit = await asyncio.wait_for(self.digits.get(), wait)
+                except TimeoutError:
+                    break
+                await self.media.stop()
+                pressed += digit
+                if pressed in menu.options:
+                    return pressed, "chosen"
+                if len(pressed) >= MAX_KEYS or not any(
+                    key.startswith(pressed) for key in menu.options
+                ):
+                    break
+                wait = menu.timeout
+            if self.over.is_set():
+                break
+            outcome = "invalid" if pressed else "timeout"
+        return None, outcome
+
+    def _caller_event(self, leg: Leg, event: LegEvent) -> None:
+        if isinstance(event, Ended):
+            self.over.set()
+
+    def dtmf(self, event: DtmfEvent) -> None:
+        if not self.bridged:
+            self.digits.put_nowait(event.digit)
+
+    async def _end(self) -> None:
+        self.over.set()
+        self.caller.hangup()
+        if self.agent_leg is not None:
+            self.agent_leg.hangup()
+        for task in tuple(self.tasks):
+            task.cancel()
+        await self.media.close()
+        if self.contact is not None:
+            self.center.calls.pop(self.contact, None)
+            try:
+                await self.desk.hang_up(self.contact)
+            except FrontdeskError as error:
+                log.error("call %s: contact %s not ended: %s", leg_name(self.caller),
+                          self.contact, error)  # fmt: skip
+
+    # --- agents ---------------------------------------------------------------------------
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` for this call; it is cancelled when the call ends, and a failure
+        ends the call."""
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call %s: %s", self.caller.call_id, task.exception())
+            self.caller.hangup()
+
+    async def ring(self, agent: AgentId) -> None:
+        """The desk offers the contact to ``agent``: ring their phone."""
+        if self.over.is_set() or self.contact is None:
+            return
+        if self.agent_leg is not None:  # the previous offer's leg, if still there
+            self.agent_leg.hangup()
+        self.agent = agent
+        self.branch = f"agent-{next(self.branches)}"
+        sdp = await self.media.offer_to(self.branch)
+        if self.over.is_set() or self.agent != agent:
+            return
+        display = self.invite.ani or "Frontdesk"
+        self.agent_leg = self.center.sip.dial(
+            agent, self.invite.ani or "anonymous", display, sdp, self._agent_event
+        )
+
+    def withdraw(self, agent: AgentId) -> None:
+        """The offer to ``agent`` ended without an answer (rang out, taken back)."""
+        if self.agent == agent and not self.bridged and self.agent_leg is not None:
+            self.agent_leg.hangup()
+            self.agent_leg = None
+            self.agent = None
+
+    def leave_agent(self) -> None:
+        """The agent handed the contact on (a transfer): the caller waits with music."""
+        if self.agent_leg is not None:
+            self.agent_leg.hangup()
+        self.agent_leg, self.agent, self.bridged = None, None, False
+        self.spawn(self._music())
+
+    def _agent_event(self, leg: Leg, event: LegEvent) -> None:
+        if leg is not self.agent_leg or self.agent is None:
+            return
+        agent = self.agent
+        if isinstance(event, Answered):
+            self.spawn(self._answered(leg, agent, event))
+        elif isinstance(event, Ended):
+            self.agent_leg = None
+            if self.bridged:  # the agent hung up: the call is over
+                self.bridged = False
+                self.caller.hangup()
+            else:
+                self.agent = None
+                self.spawn(self._not_answered(agent, event))
+
+    async def _answered(self, leg: Leg, agent: AgentId, event: Answered) -> None:
+        assert self.contact is not None
+        try:
+            await self.desk.accept(agent, self.contact)
+        except FrontdeskError as error:  # the offer ended meanwhile (rang out, withdrawn)
+            log.info("call %s: %s answered too late: %s", self.caller.call_id, agent, error)
+            leg.hangup()
+            return
+        await self.media.connect(self.branch, event.sdp, event.remote_tag)
+        self.bridged = True
+        if self.record:
+            await self.media.record()
+
+    async def _not_answered(self, agent: AgentId, event: Ended) -> None:
+        if event.by == "local" or self.contact is None:
+            return  # we cancelled it: the desk knows already
+        reason = REJECTED if event.code in REFUSALS else UNREACHABLE
+        if event.code in (408, 487):
+            reason = NO_ANSWER
+        with contextlib.suppress(FrontdeskError):  # the offer ended meanwhile
+            await self.desk.decline(agent, self.contact, reason)
+
+    def desk_moved(self, new: ContactState) -> None:
+        """The contact moved on the desk: one ended there ends the call."""
+        if new in (S.WRAP_UP, S.CLOSED, S.ABANDONED) and not self.over.is_set():
+            self.caller.hangup()
+            self.over.set()
+
+
+def leg_name(leg: Leg) -> str:
+    return leg.call_id
+
+
+class CallCenter:
+    """Every call of this process, and the bridge between SIP, media and the desk."""
+
+    def __init__(
+        self, dispatcher: Dispatcher, ng: NgClient, prompts: Prompts, music: Path, host: str
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.ng = ng
+        self.prompts = prompts
+        self.music = music
+        self.host = host
+        self.sip: SipStack  # set by the adapter before the first call
+        self.calls: dict[ContactId, Call] = {}
+        self.by_call_id: dict[str, Call] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def desk_for(self, number: str) -> TenantDesk | None:
+        """The desk of the tenant whose voice access point ``number`` is."""
+        for desk in self.dispatcher.desks.values():
+            try:
+                point = desk.access_point(number)
+            except NotFoundError:
+                continue
+            if point.channel is Channel.VOICE:
+                return desk
+        return None
+
+    def invite(self, invite: Invite) -> None:
+        desk = self.desk_for(invite.dnis) if invite.dnis else None
+        if desk is None:
+            log.info("INVITE to unknown number %r from %s", invite.dnis, invite.source)
+            invite.leg.reject(404, "Not Found")
+            return
+        if invite.leg.call_id in self.by_call_id:  # a second INVITE of a call we run
+            invite.leg.reject(482, "Loop Detected")
+            return
+        call = Call(self, invite, desk)
+        self.by_call_id[invite.leg.call_id] = call
+        task = asyncio.create_task(call.run(), name=f"call-{invite.leg.call_id}")
+        self.tasks.add(task)
+        task.add_done_callback(lambda done: self._finished(done, call))
+
+    def _finished(self, task: asyncio.Task[None], call: Call) -> None:
+        self.tasks.discard(task)
+        self.by_call_id.pop(call.caller.call_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call %s ended with an error", call.caller.call_id,
+                      exc_info=task.exception())  # fmt: skip
+
+    def dtmf(self, event: DtmfEvent) -> None:
+        call = self.by_call_id.get(event.call_id)
+        if call is not None and event.source_tag == call.caller.remote_tag:
+            call.dtmf(event)
+
+    def event(self, event: StoredEvent) -> None:
+        """A desk event: offers ring phones, withdrawn offers stop ringing."""
+        if event.contact is None:
+            return
+        call = self.calls.get(event.contact)
+        if call is None:
+            return
+        data = event.data
+        if event.type == "contact.offered" and not data.get("consult"):
+            call.spawn(call.ring(AgentId(str(data["agent"]))))
+        elif event.type == "offer.declined":
+            call.withdraw(AgentId(str(data["agent"])))
+        elif event.type == "contact.transferred" and data.get("kind") == "transfer":
+            call.leave_agent()
+        elif event.type == "contact.state_changed":
+            call.desk_moved(S(str(data["new"])))
+
+    async def stop(self) -> None:
+        for call in tuple(self.by_call_id.values()):
+            call.caller.hangup()
+            call.over.set()
+        if self.tasks:
+            await asyncio.gather(*tuple(self.tasks), return_exceptions=True)
