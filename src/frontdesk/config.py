@@ -38,6 +38,16 @@ class Settings:
     # Argon2id cost of password hashes (argon2-cffi's defaults); lower only for load tests.
     password_time_cost: int = 3
     password_memory_kib: int = 65536
+    # The voice channel (docs/voice.md): off unless asked for; every part on voice_host.
+    voice: bool = False
+    voice_host: str = "127.0.0.1"
+    sip_port: int = 5060  # Kamailio: phones register here, trunks send calls here
+    sip_realm: str = ""  # the phones' SIP domain and digest realm; "" : voice_host
+    b2bua_port: int = 5062
+    rtpengine_ng_port: int = 2223
+    dtmf_port: int = 9999
+    rtp_ports: str = "20000-29999"
+    voice_daemons: bool = True  # start Kamailio and rtpengine; off when run as services
 
     @property
     def database(self) -> str:

@@ -17,7 +17,9 @@ import httpx
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
+from frontdesk.app.voice import voice_settings
 from frontdesk.bus.memory import MemoryBus
+from frontdesk.channels.voice.adapter import VoiceChannel
 from frontdesk.config import Settings
 from frontdesk.crm.builtin.adapter import BuiltinCrm
 from frontdesk.domain.ids import TenantId
@@ -80,6 +82,7 @@ class Runtime:
     frontdesk: Frontdesk | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _http: httpx.AsyncClient | None = None
+    voice: VoiceChannel | None = None
 
     async def start(self) -> Frontdesk:
         store = await open_database(self.settings)
@@ -87,6 +90,9 @@ class Runtime:
             max_body=self.settings.max_body,
             secure_cookies=self.settings.secure_cookies,
             default_tenant=self.settings.tenant,
+            recordings=str(voice_settings(self.settings).recordings_dir)
+            if self.settings.voice
+            else None,
         )
         frontdesk = assemble(store, self.clock, password_hasher(self.settings), web)
         self.frontdesk = frontdesk
@@ -98,9 +104,18 @@ class Runtime:
         self._tasks.append(
             asyncio.create_task(webhooks.run(frontdesk.bus), name="frontdesk-webhooks")
         )
+        if self.settings.voice:
+            self.voice = VoiceChannel(
+                voice_settings(self.settings), frontdesk.dispatcher, frontdesk.store,
+                frontdesk.bus, daemons=self.settings.voice_daemons,
+            )  # fmt: skip
+            await self.voice.start()
         return frontdesk
 
     async def stop(self) -> None:
+        if self.voice is not None:
+            await self.voice.stop()
+            self.voice = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

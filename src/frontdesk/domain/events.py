@@ -183,6 +183,14 @@ class ContactMessage(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ContactRecorded(Event):
+    """The call's recording is ready to be listened to (``seconds`` long)."""
+
+    contact: ContactId
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CallbackScheduled(Event):
     callback: str
     contact: ContactId | None

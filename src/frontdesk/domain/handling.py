@@ -50,6 +50,7 @@ class Handling:
     idempotency_key: str | None = None
     consult: str | None = None  # an open consult: "queue:<id>" or "agent:<id>"
     consult_agent: AgentId | None = None  # who answered the consult
+    recording: str | None = None  # the call's recording: a file of the voice channel
     errors: tuple[str, ...] = field(default_factory=tuple)  # problems met on the way
 
 

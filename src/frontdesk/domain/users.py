@@ -37,6 +37,7 @@ _SUPERVISOR = _AGENT | {
     "callbacks.read",
     "supervisor.stream",
     "audit.read",
+    "recordings.listen",  # call recordings (agents do not hear them)
 }
 _ADMIN = _SUPERVISOR | {
     "admin",  # users, tokens, webhooks, configuration

@@ -38,6 +38,7 @@ from frontdesk.domain.events import (
     ContactEnriched,
     ContactMessage,
     ContactOffered,
+    ContactRecorded,
     ContactRouted,
     ContactStateChanged,
     ContactTransferred,
@@ -1203,6 +1204,22 @@ class TenantDesk:
             except ConflictError:
                 continue
         return None
+
+    async def add_recording(self, contact_id: ContactId, file: str, seconds: float) -> None:
+        """The call's recording is ``file`` (a name the voice channel serves), ``seconds``
+        long."""
+
+        async def change() -> None:
+            async with self._transaction(dispatching=False) as tx:
+                live = await self._get(tx, contact_id)
+                handling = replace(live.handling, recording=file)
+                await tx.contacts.put(LiveContact(live.contact, handling))
+                self._emit(tx, ContactRecorded(
+                    tenant=self.tenant, at=self.clock.now(), contact=contact_id,
+                    seconds=round(seconds, 1),
+                ))  # fmt: skip
+
+        await self.guarded(change)
 
     # --- the customer and the conversation ----------------------------------------------
     async def link_customer(

@@ -23,6 +23,7 @@ class WebSettings:
     secure_cookies: bool = False  # True behind HTTPS
     session_cookie: str = "frontdesk_session"
     default_tenant: str = "default"  # the company the sign-in form suggests
+    recordings: str | None = None  # the voice channel's folder of call recordings
 
 
 @dataclass(frozen=True, slots=True)

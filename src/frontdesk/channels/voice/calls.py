@@ -25,14 +25,18 @@ import contextlib
 import itertools
 import logging
 from collections.abc import AsyncIterator, Coroutine, Mapping
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
+from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfEvent
 from frontdesk.channels.voice.errors import MediaError, VoiceError
 from frontdesk.channels.voice.media import MUSIC_REPEAT, CallMedia
 from frontdesk.channels.voice.ng import NgClient
 from frontdesk.channels.voice.prompts import PromptLibrary
+from frontdesk.channels.voice.recordings import pcap_to_wav
 from frontdesk.channels.voice.sip import Answered, Ended, Invite, Leg, LegEvent, SipStack
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import ContactState
@@ -236,13 +240,28 @@ class Call:
         for task in tuple(self.tasks):
             task.cancel()
         await self.media.close()
-        if self.contact is not None:
-            self.center.calls.pop(self.contact, None)
-            try:
-                await self.desk.hang_up(self.contact)
-            except FrontdeskError as error:
-                log.error("call %s: contact %s not ended: %s", leg_name(self.caller),
-                          self.contact, error)  # fmt: skip
+        if self.contact is None:
+            return
+        self.center.calls.pop(self.contact, None)
+        try:
+            await self.desk.hang_up(self.contact)
+        except FrontdeskError as error:
+            log.error("call %s: contact %s not ended: %s", self.caller.call_id,
+                      self.contact, error)  # fmt: skip
+        if self.media.recording:
+            await self._keep_recording(self.contact)
+
+    async def _keep_recording(self, contact: ContactId) -> None:
+        """Turn rtpengine's capture of the call into the contact's WAV recording."""
+        folder = self.center.settings.recordings_dir
+        name = f"{self.desk.tenant}/{contact}.wav"
+        try:
+            pcap = await asyncio.to_thread(capture_of, folder, self.caller.call_id)
+            info = await asyncio.to_thread(pcap_to_wav, pcap, folder / name)
+            await self.desk.add_recording(contact, name, info.duration)
+            pcap.unlink()
+        except (VoiceError, OSError) as error:
+            log.error("call %s: the recording is lost: %s", self.caller.call_id, error)
 
     # --- agents ---------------------------------------------------------------------------
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -332,21 +351,30 @@ class Call:
             self.over.set()
 
 
-def leg_name(leg: Leg) -> str:
-    return leg.call_id
+def capture_of(folder: Path, call_id: str) -> Path:
+    """rtpengine's pcap of the call ``call_id``, complete once the call was deleted: its
+    metadata file (``metadata/rtpengine-meta-<call-id>-<hex>.txt``) names it first."""
+    for name in {call_id, quote(call_id, safe="")}:
+        for meta in (folder / "metadata").glob(f"rtpengine-meta-{glob_escape(name)}-*.txt"):
+            first = meta.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
+            if first and Path(first[0]).is_file():
+                meta.unlink()
+                return Path(first[0])
+    raise VoiceError(f"no recording of call {call_id} in {folder}", code="recording.missing")
 
 
 class CallCenter:
     """Every call of this process, and the bridge between SIP, media and the desk."""
 
     def __init__(
-        self, dispatcher: Dispatcher, ng: NgClient, prompts: Prompts, music: Path, host: str
+        self, dispatcher: Dispatcher, ng: NgClient, settings: VoiceSettings, music: Path
     ) -> None:
         self.dispatcher = dispatcher
         self.ng = ng
-        self.prompts = prompts
+        self.settings = settings
+        self.prompts = Prompts(settings.prompts_dir)
         self.music = music
-        self.host = host
+        self.host = settings.host
         self.sip: SipStack  # set by the adapter before the first call
         self.calls: dict[ContactId, Call] = {}
         self.by_call_id: dict[str, Call] = {}

@@ -267,9 +267,11 @@ class SipStack:
         for ua in tuple(self._uas.values()):
             self._disconnect(ua)
         self._uas.clear()
-        tm = self._config.pop("_sip_tm", None)
+        tm = self._config.get("_sip_tm")
         if tm is not None:
-            tm.shutdown()
+            # Only the port closes: sippy's timers of the calls just ended still hold the
+            # transaction manager, and run out harmlessly against it.
+            tm.l4r.shutdown()
 
     def _core_request(self, request: Any, transaction: Any) -> Any:
         """An out-of-dialog request (in-dialog ones go to their UA)."""

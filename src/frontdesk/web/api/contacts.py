@@ -6,9 +6,11 @@ to them or served by them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import FileResponse
 from pydantic import AwareDatetime
 
 from frontdesk.domain.channels import Channel
@@ -116,6 +118,29 @@ async def visible(
 async def get_contact(contact_id: str, principal: Caller, frontdesk: FrontdeskDep) -> ContactOut:
     live, _ = await visible(frontdesk, principal, contact_id)
     return ContactOut.of(live)
+
+
+@router.get(
+    "/{contact_id}/recording",
+    response_class=FileResponse,
+    responses={200: {"content": {"audio/wav": {}}, "description": "the call, in stereo"}},
+)
+async def recording(
+    contact_id: str,
+    principal: Annotated[Principal, Depends(require("recordings.listen"))],
+    frontdesk: FrontdeskDep,
+) -> FileResponse:
+    """The call's recording as a WAV file (caller left, agent right), for supervisors."""
+    live, _ = await visible(frontdesk, principal, contact_id)
+    folder, name = frontdesk.settings.recordings, live.handling.recording
+    path = Path(folder, name).resolve() if folder and name else None
+    if (
+        path is None
+        or not path.is_relative_to(Path(folder or "/").resolve())
+        or not (path.is_file())
+    ):
+        raise NotFoundError(f"contact {contact_id} has no recording", code="recording.not_found")
+    return FileResponse(path, media_type="audio/wav", filename=f"{contact_id}.wav")
 
 
 @router.get("/{contact_id}/timeline")

@@ -154,6 +154,7 @@ TITLES = {
     "contact.transferred": N_("Transferred"),
     "callback.scheduled": N_("Callback scheduled"),
     "queue.step_advanced": N_("Next queue step"),
+    "contact.recorded": N_("Recording ready"),
 }
 CRM_RESULTS = {
     CrmStatus.FOUND.value: N_("The customer was found in the CRM."),
@@ -179,6 +180,7 @@ ORDERS = {
 DECLINES = {
     "rejected": N_("{agent} rejected the offer; the contact kept its place in line."),
     "no_answer": N_("{agent} did not answer in time; the contact kept its place in line."),
+    "unreachable": N_("{agent}'s phone could not be reached; the contact kept its place in line."),
 }
 TRANSFERS = {
     "transfer": N_("{agent} transferred the contact to {target}."),
@@ -320,6 +322,10 @@ class Teller:
         )
         return (text,)
 
+    def _recorded(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        length = self.fmt.duration(float(data.get("seconds") or 0))
+        return (self.gettext("The call was recorded ({time}).").format(time=length),)
+
     def _step(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         step = int(data.get("step") or 0) + 1
         queue = self.names.queue(data.get("queue"))
@@ -337,6 +343,7 @@ DETAILS: Mapping[str, Callable[[Teller, Mapping[str, Any]], tuple[str, ...]]] = 
     "contact.transferred": Teller._transferred,
     "callback.scheduled": Teller._callback,
     "queue.step_advanced": Teller._step,
+    "contact.recorded": Teller._recorded,
 }
 
 

@@ -53,6 +53,7 @@ IVR_OUTCOMES = {
     "self_service_ok": N_("served by self-service"),
     "self_service_failed": N_("self-service failed"),
     "timeout": N_("no answer"),
+    "invalid": N_("no valid key"),
 }
 
 
@@ -226,6 +227,7 @@ async def contact_page(request: Request, contact_id: str, viewer: Worker) -> Res
         orders={k: viewer.gettext(v) for k, v in ORDERS.items()},
         action_text=lambda action, queue: action_text(viewer.gettext, action, queue),
         can_search=principal.can("contacts.read"),
+        can_listen=principal.can("recordings.listen") and live.handling.recording is not None,
         live_view=not contact.is_final,
     )  # fmt: skip
 

@@ -1,0 +1,100 @@
+"""Calls end to end: sipp callers through Kamailio to the B2BUA, media in rtpengine, the
+contact through the desk. Nothing is faked: every SIP message and RTP packet is real."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from frontdesk.domain.contacts import ContactState, IvrStep
+from frontdesk.domain.ids import ContactId
+from tests.channels.voice.callers import Listen, Press
+from tests.channels.voice.stack import (
+    BLACKLISTED,
+    OPEN,
+    VIP_NUMBER,
+    VoiceStack,
+    moscow,
+    start_stack,
+    stop_stack,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+S = ContactState
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[VoiceStack]:
+    started = await start_stack(Path(tmp_path_factory.mktemp("voice")))
+    yield started
+    await stop_stack(started)
+
+
+async def test_an_unknown_number_is_refused_with_404_and_nothing_is_stored(
+    stack: VoiceStack,
+) -> None:
+    before = len(await stack.contacts())
+    result = await stack.call([Listen(500)], dnis="+74950000099")
+    assert result.code != 0
+    assert "SIP/2.0 404 Not Found" in result.log
+    assert len(await stack.contacts()) == before
+
+
+async def test_a_blacklisted_caller_hears_the_announcement_and_is_hung_up_on(
+    stack: VoiceStack,
+) -> None:
+    result = await stack.call([], ani=BLACKLISTED, hang_up=False)
+    assert result.code == 0, result.log  # answered, then our BYE
+    live = await stack.last(BLACKLISTED)
+    assert live.contact.state is S.REJECTED
+    assert live.handling.rule == "blacklist"
+
+
+async def test_a_menu_choice_queues_the_caller_and_hanging_up_abandons_with_the_wait(
+    stack: VoiceStack,
+) -> None:
+    caller = "+79160000002"
+    result = await stack.call([Listen(1500), Press("2"), Listen(2000)], ani=caller)
+    assert result.code == 0, result.log
+    live = await stack.last(caller)
+    assert live.handling.greeting == "welcome"
+    assert live.contact.ivr_path == (IvrStep("main", "2", "chosen"),)
+    assert live.handling.queue == "support"
+    await stack.wait_for(
+        lambda: _is(stack, live.contact.id, S.ABANDONED), what="the contact abandoned"
+    )
+    left = (await stack.last(caller)).handling.closed_at
+    queued = live.contact.segments[-1].started_at
+    assert left is not None
+    assert 1.5 <= (left - queued).total_seconds() <= 6  # the wait in line is kept
+
+
+async def _is(stack: VoiceStack, contact: ContactId, state: ContactState) -> bool:
+    return await stack.state(contact) is state
+
+
+async def test_a_vip_skips_the_menu_and_waits_in_the_vip_line(stack: VoiceStack) -> None:
+    result = await stack.call([Listen(1500)], ani=VIP_NUMBER)
+    assert result.code == 0, result.log
+    live = await stack.last(VIP_NUMBER)
+    assert live.handling.rule == "vip"
+    assert live.handling.queue == "vip"
+    assert live.contact.ivr_path == ()
+
+
+async def test_after_hours_the_night_greeting_plays_and_a_callback_is_left(
+    stack: VoiceStack,
+) -> None:
+    stack.clock.move_to(moscow(23, 30))
+    try:
+        caller = "+79160000003"
+        result = await stack.call([], ani=caller, hang_up=False)
+        assert result.code == 0, result.log
+        live = await stack.last(caller)
+        assert live.handling.greeting == "we-are-closed"
+        assert live.contact.state is S.CALLBACK_SCHEDULED
+    finally:
+        stack.clock.move_to(OPEN)
