@@ -27,6 +27,7 @@ from frontdesk.domain.ids import AgentId, ContactId, CustomerId, TenantId
 from frontdesk.domain.repositories import ContactFilter
 from frontdesk.storage.sql import migrate, open_store
 from frontdesk.web.container import Frontdesk
+from tests.channels.voice.baresip import Baresip
 from tests.channels.voice.callers import Action, CallResult, place_call
 from tests.channels.voice.ports import free_port, free_range
 
@@ -96,7 +97,7 @@ class VoiceStack:
     clock: MovableClock
     voice: VoiceChannel
     settings: VoiceSettings
-    events: list[StoredEvent] = field(default_factory=list)
+    phones: list[Baresip] = field(default_factory=list)
     _calls: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
@@ -140,6 +141,10 @@ class VoiceStack:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.05)
 
+    async def events(self, contact: ContactId) -> list[StoredEvent]:
+        async with self.frontdesk.store.transaction() as tx:
+            return await tx.events.for_contact(T, contact)
+
     async def state(self, contact: ContactId) -> ContactState:
         async with self.frontdesk.store.transaction() as tx:
             live = await tx.contacts.get(T, contact)
@@ -151,11 +156,27 @@ class VoiceStack:
         for agent in agents:
             await desk.set_agent_state(AgentId(agent), AgentState.READY)
 
-    async def not_ready(self, *agents: str) -> None:
+    async def phone(
+        self, agent: str, *, auto_answer: bool = True, audio: Path | None = None
+    ) -> Baresip:
+        """``agent``'s softphone, registered with Kamailio with the agent's login."""
+        phone = Baresip(
+            self.folder / f"phone-{agent}-{next(self._calls)}", username=agent,
+            password=PASSWORD, domain=self.settings.domain, registrar=self.sip,
+            auto_answer=auto_answer, audio=audio,
+        )  # fmt: skip
+        await phone.start()
+        self.phones.append(phone)
+        return phone
+
+    async def away(self, *agents: str) -> None:
+        """Set ``agents`` not ready (on a break), so that no call goes to them."""
         desk = self.frontdesk.dispatcher.desk(T)
         for agent in agents:
-            if desk.agents[AgentId(agent)].state is not AgentState.LOGGED_OUT:
-                await desk.set_agent_state(AgentId(agent), AgentState.LOGGED_OUT)
+            await desk.set_agent_state(AgentId(agent), AgentState.NOT_READY, "break")
+
+    def agent_state(self, agent: str) -> AgentState:
+        return self.frontdesk.dispatcher.desk(T).agents[AgentId(agent)].state
 
 
 async def start_stack(folder: Path) -> VoiceStack:
@@ -204,6 +225,8 @@ async def start_stack(folder: Path) -> VoiceStack:
 
 
 async def stop_stack(stack: VoiceStack) -> None:
+    for phone in stack.phones:
+        await phone.stop()
     await stack.voice.stop()
     await stack.frontdesk.dispatcher.stop()
     stack.frontdesk.bus.close()

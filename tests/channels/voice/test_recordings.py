@@ -24,6 +24,7 @@ from frontdesk.channels.voice.recordings import (
     DECODERS,
     PCMA,
     PCMU,
+    Endpoint,
     RecordingError,
     decode,
     pcap_to_wav,
@@ -61,9 +62,6 @@ def rtp(
         header += struct.pack("!HH", 0xBEDE, len(extension) // 4) + extension
     tail = bytes(padding - 1) + bytes([padding]) if padding else b""
     return header + payload + tail
-
-
-Endpoint = tuple[str, int]
 
 
 def ip_udp(source: Endpoint, destination: Endpoint, payload: bytes, protocol: int = 17) -> bytes:
@@ -152,8 +150,8 @@ RTPENGINE_AGENT = ("10.0.0.9", 30002)
 
 def wrap_call(caller: Endpoint, agent: Endpoint, engine: Endpoint) -> list[tuple[float, bytes]]:
     """A caller stream whose sequence number and timestamp wrap, with a lost packet (index
-    3), a late one, header extras, DTMF, RTCP and stray datagrams; and an agent stream
-    (µ-law) starting 50 ms later."""
+    3), a late one, a duplicate, header extras, DTMF, RTCP and stray datagrams; and an
+    agent stream (µ-law) starting 50 ms later."""
     start = 1_700_000_000.0
     ts0 = 2**32 - 2 * FRAME
     packets: list[tuple[float, bytes]] = []
@@ -188,6 +186,7 @@ def wrap_call(caller: Endpoint, agent: Endpoint, engine: Endpoint) -> list[tuple
     packets.append((start + 0.121, ip_udp(caller, engine, b"\x81\xc9\x00\x07" + bytes(28))))
     packets.append((start + 0.122, ip_udp(caller, engine, b"OPTIONS sip:x SIP/2.0\r\n\r\n")))
     packets.append((start + 0.123, ip_udp(caller, engine, b"x" * 40, protocol=6)))
+    packets.append((start + 0.124, packets[0][1]))  # captured twice: counted once
     for index in range(3):
         payload = bytes([0x80 + index]) * FRAME  # µ-law: large positive samples
         body = rtp(PCMU, 100 + index, 5000 + FRAME * index, 0xA6E7, payload)
@@ -249,13 +248,14 @@ def stream(
     codes: list[int],
     *,
     first_timestamp: int = 0,
+    first_sequence: int = 0,
     jump_after: int | None = None,
 ) -> list[tuple[float, bytes]]:
     """One packet per code, 20 ms apart, each holding 160 samples of that code."""
     out = []
     timestamp = first_timestamp
     for index, code in enumerate(codes):
-        body = rtp(PCMA, index, timestamp, ssrc, bytes([code]) * FRAME)
+        body = rtp(PCMA, first_sequence + index, timestamp, ssrc, bytes([code]) * FRAME)
         out.append((start + 0.020 * index, ip_udp(source, destination, body)))
         timestamp += 2**30 if index == jump_after else FRAME
     return out
@@ -326,9 +326,20 @@ def test_a_capture_without_audio_gives_an_empty_wav(tmp_path: Path) -> None:
         assert (audio.getnchannels(), audio.getframerate(), audio.getnframes()) == (2, RATE, 0)
 
 
-def test_a_recording_longer_than_8_hours_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ssrc", [1, 2], ids=["one stream", "two streams"])
+def test_a_recording_longer_than_8_hours_is_refused(tmp_path: Path, ssrc: int) -> None:
+    """Also within one stream, whose timestamps go on by 20 ms while the packets arrive
+    hours apart (without the limit, this would allocate gigabytes)."""
     packets = stream(CALLER, RTPENGINE_CALLER, 1, 0.0, [level(1)])
-    packets += stream(AGENT, RTPENGINE_AGENT, 2, 9 * 3600.0, [level(1)])
+    packets += stream(
+        CALLER,
+        RTPENGINE_CALLER,
+        ssrc,
+        9 * 3600.0,
+        [level(1)],
+        first_timestamp=160,
+        first_sequence=1,
+    )
     path = Capture().write(tmp_path / "long.pcap", packets)
     with pytest.raises(
         RecordingError, match="last 32400 s, more than the 28800 s allowed"

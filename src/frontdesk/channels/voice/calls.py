@@ -235,8 +235,7 @@ class Call:
     async def _end(self) -> None:
         self.over.set()
         self.caller.hangup()
-        if self.agent_leg is not None:
-            self.agent_leg.hangup()
+        self._drop_agent_leg()
         for task in tuple(self.tasks):
             task.cancel()
         await self.media.close()
@@ -257,7 +256,10 @@ class Call:
         name = f"{self.desk.tenant}/{contact}.wav"
         try:
             pcap = await asyncio.to_thread(capture_of, folder, self.caller.call_id)
-            info = await asyncio.to_thread(pcap_to_wav, pcap, folder / name)
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            info = await asyncio.to_thread(
+                pcap_to_wav, pcap, folder / name, caller=self.media.caller_side
+            )
             await self.desk.add_recording(contact, name, info.duration)
             pcap.unlink()
         except (VoiceError, OSError) as error:
@@ -281,8 +283,7 @@ class Call:
         """The desk offers the contact to ``agent``: ring their phone."""
         if self.over.is_set() or self.contact is None:
             return
-        if self.agent_leg is not None:  # the previous offer's leg, if still there
-            self.agent_leg.hangup()
+        self._drop_agent_leg()  # the previous offer's, if still there
         self.agent = agent
         self.branch = f"agent-{next(self.branches)}"
         sdp = await self.media.offer_to(self.branch)
@@ -295,17 +296,21 @@ class Call:
 
     def withdraw(self, agent: AgentId) -> None:
         """The offer to ``agent`` ended without an answer (rang out, taken back)."""
-        if self.agent == agent and not self.bridged and self.agent_leg is not None:
-            self.agent_leg.hangup()
-            self.agent_leg = None
+        if self.agent == agent and not self.bridged:
+            self._drop_agent_leg()
             self.agent = None
 
     def leave_agent(self) -> None:
         """The agent handed the contact on (a transfer): the caller waits with music."""
-        if self.agent_leg is not None:
-            self.agent_leg.hangup()
-        self.agent_leg, self.agent, self.bridged = None, None, False
+        self._drop_agent_leg()
+        self.agent, self.bridged = None, False
         self.spawn(self._music())
+
+    def _drop_agent_leg(self) -> None:
+        """Hang up the agent's leg as the call's decision: its end is no news then."""
+        leg, self.agent_leg = self.agent_leg, None
+        if leg is not None:
+            leg.hangup()
 
     def _agent_event(self, leg: Leg, event: LegEvent) -> None:
         if leg is not self.agent_leg or self.agent is None:

@@ -44,6 +44,18 @@ def placeholder_sdp(host: str) -> str:
     )
 
 
+def audio_address(sdp: str) -> tuple[str, int] | None:
+    """The address and port of the first audio stream of ``sdp``."""
+    host, port = "", 0
+    for line in sdp.splitlines():
+        if line.startswith("c=IN IP") and not port:
+            host = line.split()[-1]
+        elif line.startswith("m=audio "):
+            port = int(line.split()[1])
+            break
+    return (host, port) if host and port else None
+
+
 class CallMedia:
     def __init__(self, ng: NgClient, host: str, call_id: str, caller_tag: str, sdp: str) -> None:
         self.ng = ng
@@ -54,6 +66,9 @@ class CallMedia:
         self.playing = False
         self.recording = False
         self.closed = False
+        #: rtpengine's address and port facing the caller (kept by port latching): what
+        #: tells the caller's side of a recording.
+        self.caller_side: tuple[str, int] | None = None
 
     def _params(self, **more: object) -> dict[str, object]:
         return {"call-id": self.call_id, "from-tag": self.caller_tag, **more}
@@ -65,7 +80,9 @@ class CallMedia:
             "answer",
             self._params(sdp=placeholder_sdp(self.host), **{"to-tag": "system"}, **FLAGS),
         )
-        return str(reply["sdp"])
+        sdp = str(reply["sdp"])
+        self.caller_side = audio_address(sdp)
+        return sdp
 
     async def play(self, path: Path, *, repeat: int = 1) -> float:
         """Play ``path`` to the caller (instead of what plays now); its length in seconds."""

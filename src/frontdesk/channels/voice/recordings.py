@@ -86,6 +86,8 @@ def pcap_to_wav(
 
     Samples are placed by RTP timestamp within a stream and by arrival time between
     streams; missing packets and pauses are silence. The WAV is replaced atomically.
+    The conversion is blocking (about 1 s of CPU per 10 minutes of call): an asyncio
+    caller runs it in a worker thread.
     Raises :class:`RecordingError`: ``recording.unreadable`` for a file that is missing,
     not a pcap, truncated or corrupt; ``recording.too_long`` beyond ``max_seconds``;
     ``recording.write_failed`` when ``wav`` cannot be written.
@@ -104,9 +106,11 @@ def pcap_to_wav(
         return 0 if ours else 1
 
     start = min((stream.packets[0].time for stream in audio), default=0.0)
-    placed = [(channel(stream), place(stream, start)) for stream in audio]
-    low = min((offset for _, (offset, _) in placed), default=0)
-    end = max((offset + len(pcm) // 2 for _, (offset, pcm) in placed), default=0)
+    placed = [(stream, positions(stream, start)) for stream in audio]
+    extents = [extent(stream, at) for stream, at in placed]
+    low = min((first for first, _ in extents), default=0)
+    end = max((last for _, last in extents), default=0)
+    # before any audio is decoded: a corrupt capture could ask for gigabytes
     if end - low > max_seconds * RATE:
         raise RecordingError(
             f"{pcap.name}: the recording would last {(end - low) / RATE:.0f} s, "
@@ -114,8 +118,8 @@ def pcap_to_wav(
             code="recording.too_long",
         )
     tracks = [Track(end - low), Track(end - low)]
-    for side_index, (offset, pcm) in placed:
-        tracks[side_index].add(offset - low, pcm)
+    for stream, at in placed:
+        tracks[channel(stream)].add(min(at) - low, render(stream, at))
     packets = [0, 0]
     lost = [0, 0]
     for stream in streams.values():
@@ -211,9 +215,9 @@ def collect(pcap: Path) -> tuple[dict[tuple[int, Endpoint, Endpoint], Stream], i
     return streams, skipped
 
 
-def place(stream: Stream, start: float) -> tuple[int, bytearray]:
-    """The stream's first sample (counted from ``start``) and its 16-bit PCM."""
-    positions: list[int] = []
+def positions(stream: Stream, start: float) -> list[int]:
+    """Where each packet of the stream starts, in samples from ``start``."""
+    found: list[int] = []
     previous: Audio | None = None
     position = 0
     for audio in stream.packets:
@@ -224,15 +228,25 @@ def place(stream: Stream, start: float) -> tuple[int, bytearray]:
             step = ((audio.timestamp - previous.timestamp + 0x80000000) & 0xFFFFFFFF) - 0x80000000
             elapsed = round((audio.time - previous.time) * RATE)
             position += step if abs(step - elapsed) <= MAX_JUMP else elapsed
-        positions.append(position)
+        found.append(position)
         previous = audio
-    first = min(positions)
-    last = max(p + len(a.payload) for p, a in zip(positions, stream.packets, strict=True))
+    return found
+
+
+def extent(stream: Stream, at: list[int]) -> tuple[int, int]:
+    """The first sample of the stream with its packets at ``at``, and the one after its last."""
+    last = max(p + len(audio.payload) for p, audio in zip(at, stream.packets, strict=True))
+    return min(at), last
+
+
+def render(stream: Stream, at: list[int]) -> bytearray:
+    """The stream's 16-bit PCM from its first sample on, its packets at ``at``."""
+    first, last = extent(stream, at)
     pcm = bytearray(2 * (last - first))
-    for position, audio in zip(positions, stream.packets, strict=True):
-        at = 2 * (position - first)
-        pcm[at : at + 2 * len(audio.payload)] = decode(audio.payload, audio.decode)
-    return first, pcm
+    for position, audio in zip(at, stream.packets, strict=True):
+        offset = 2 * (position - first)
+        pcm[offset : offset + 2 * len(audio.payload)] = decode(audio.payload, audio.decode)
+    return pcm
 
 
 class Track:

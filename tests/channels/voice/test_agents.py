@@ -1,0 +1,204 @@
+"""Agents' phones: baresip softphones registered with Kamailio answer, refuse or ignore the
+calls the desk offers them; the caller hears the agent and the agent the caller."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from frontdesk.channels.voice.prompts import PromptLibrary
+from frontdesk.channels.voice.recordings import pcap_to_wav
+from frontdesk.domain.agents import AgentState
+from frontdesk.domain.contacts import ContactState, SegmentKind
+from frontdesk.domain.ids import AgentId, ContactId, QueueId
+from tests.channels.voice.audio import best_match, read_wav
+from tests.channels.voice.callers import PCAPS, Listen, Press, Talk
+from tests.channels.voice.stack import AGENTS, VIP_NUMBER, T, VoiceStack, start_stack, stop_stack
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+S = ContactState
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[VoiceStack]:
+    started = await start_stack(Path(tmp_path_factory.mktemp("agents")))
+    yield started
+    await stop_stack(started)
+
+
+@pytest_asyncio.fixture(autouse=True, loop_scope="module")
+async def quiet(stack: VoiceStack) -> AsyncIterator[None]:
+    """After each test: phones off, every agent's contact finished, every agent on a break."""
+    yield
+    for phone in stack.phones:
+        await phone.stop()
+    stack.phones.clear()
+    desk = stack.frontdesk.dispatcher.desk(T)
+    for agent in AGENTS:
+        await stack.wait_for(
+            lambda a=agent: stack.agent_state(a) not in (AgentState.BUSY, AgentState.RESERVED),
+            what=f"{agent} free",
+        )
+        for live in await stack.contacts():
+            if live.contact.state is S.WRAP_UP and live.handling.agent == agent:
+                await desk.wrap_up(AgentId(agent), live.contact.id, close=True)
+        await stack.away(agent)
+
+
+async def served_by(stack: VoiceStack, ani: str, agent: str) -> ContactId:
+    """The contact of the call from ``ani``, once ``agent`` is talking to the caller."""
+    found: list[ContactId] = []
+
+    async def connected() -> bool:
+        calls = await stack.contacts(ani)
+        if calls and calls[0].contact.state is S.CONNECTED and calls[0].handling.agent == agent:
+            found.append(calls[0].contact.id)
+            return True
+        return False
+
+    await stack.wait_for(connected, what=f"the call from {ani} connected to {agent}")
+    return found[0]
+
+
+async def test_an_offer_rings_the_agents_phone_and_answering_connects_the_caller(
+    stack: VoiceStack,
+) -> None:
+    phone = await stack.phone("anna")
+    await stack.ready("anna")
+    caller = "+79160000011"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Talk(4000)], ani=caller))
+    contact = await served_by(stack, caller, "anna")
+    established = await phone.wait_for("CALL_ESTABLISHED", timeout=10)
+    assert caller.lstrip("+") in established.peer or caller in established.peer
+    result = await task
+    assert result.code == 0, result.log
+    await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
+    assert stack.agent_state("anna") is AgentState.WRAP_UP
+    await phone.wait_for("CALL_CLOSED", timeout=5)
+
+
+async def _state_is(stack: VoiceStack, contact: ContactId, state: ContactState) -> bool:
+    return await stack.state(contact) is state
+
+
+async def test_a_phone_left_ringing_is_cancelled_and_the_next_agent_gets_the_call(
+    stack: VoiceStack,
+) -> None:
+    silent = await stack.phone("boris", auto_answer=False)
+    await stack.phone("anna")
+    await stack.ready("boris")
+    caller = "+79160000012"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("2"), Listen(12000)], ani=caller))
+    await silent.wait_for("CALL_INCOMING", timeout=10)
+    await stack.ready("anna")  # free now, but the call rings at Boris's for its ring time
+    contact = await served_by(stack, caller, "anna")
+    await silent.wait_for("CALL_CLOSED", timeout=5)  # the ringing stopped
+    assert stack.agent_state("boris") is AgentState.NOT_READY
+    events = await stack.events(contact)
+    declined = [e for e in events if e.type == "offer.declined"]
+    assert [(e.agent, e.data["reason"]) for e in declined] == [("boris", "no_answer")]
+    assert (await task).code == 0
+
+
+async def test_an_agent_without_a_registered_phone_is_skipped(stack: VoiceStack) -> None:
+    await stack.phone("anna")
+    await stack.ready("boris")  # no phone registered for Boris
+    caller = "+79160000013"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Listen(4000)], ani=caller))
+    await stack.wait_for(lambda: stack.agent_state("boris") is AgentState.NOT_READY,
+                         what="Boris set not ready")  # fmt: skip
+    await stack.ready("anna")
+    contact = await served_by(stack, caller, "anna")
+    events = await stack.events(contact)
+    assert [e.data["reason"] for e in events if e.type == "offer.declined"] == ["unreachable"]
+    assert stack.frontdesk.dispatcher.desk(T).agents[AgentId("boris")].reason == "unreachable"
+    assert (await task).code == 0
+
+
+async def test_hanging_up_while_the_phone_rings_abandons_and_frees_the_agent(
+    stack: VoiceStack,
+) -> None:
+    silent = await stack.phone("boris", auto_answer=False)
+    await stack.ready("boris")
+    caller = "+79160000014"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Listen(1500)], ani=caller))
+    await silent.wait_for("CALL_INCOMING", timeout=10)
+    assert (await task).code == 0  # the caller hung up while Boris's phone rang
+    await silent.wait_for("CALL_CLOSED", timeout=5)
+    live = await stack.last(caller)
+    await stack.wait_for(lambda: _state_is(stack, live.contact.id, S.ABANDONED),
+                         what="abandoned")  # fmt: skip
+    assert stack.agent_state("boris") is AgentState.READY
+
+
+async def test_the_agent_hanging_up_ends_the_call_for_the_caller(stack: VoiceStack) -> None:
+    phone = await stack.phone("anna")
+    await stack.ready("anna")
+    caller = "+79160000015"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1")], ani=caller, hang_up=False))
+    contact = await served_by(stack, caller, "anna")
+    await phone.wait_for("CALL_ESTABLISHED", timeout=5)
+    await asyncio.sleep(1)  # a word with the caller (who waits for the end of the call)
+    await phone.hangup()
+    assert (await task).code == 0  # the caller got our BYE
+    await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
+
+
+async def test_a_transfer_takes_the_caller_to_the_next_agent_in_one_contact(
+    stack: VoiceStack,
+) -> None:
+    first = await stack.phone("anna")
+    second = await stack.phone("boris")
+    await stack.ready("anna")
+    caller = "+79160000016"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Listen(9000)], ani=caller))
+    contact = await served_by(stack, caller, "anna")
+    await first.wait_for("CALL_ESTABLISHED", timeout=5)
+    await stack.ready("boris")
+    desk = stack.frontdesk.dispatcher.desk(T)
+    await desk.transfer(AgentId("anna"), contact, queue=QueueId("support"))
+    await first.wait_for("CALL_CLOSED", timeout=5)
+    assert await served_by(stack, caller, "boris") == contact
+    await second.wait_for("CALL_ESTABLISHED", timeout=5)
+    assert (await task).code == 0
+    live = await stack.last(caller)
+    assert [(s.kind, s.agent) for s in live.contact.segments] == [
+        (SegmentKind.INITIAL, "anna"),
+        (SegmentKind.TRANSFER, "boris"),
+    ]
+
+
+async def test_a_recorded_call_holds_what_each_side_said(stack: VoiceStack) -> None:
+    speech = PromptLibrary(stack.folder / "speech").render(
+        "agent-voice", "Good afternoon, this is Vera. How can I help you today?", "en"
+    )
+    phone = await stack.phone("vera", audio=speech)
+    await stack.ready("vera")
+    task = asyncio.ensure_future(stack.call([Listen(500), Talk(7000)], ani=VIP_NUMBER))
+    contact = await served_by(stack, VIP_NUMBER, "vera")
+    await phone.wait_for("CALL_ESTABLISHED", timeout=5)
+    assert (await task).code == 0
+
+    async def recorded() -> bool:
+        return (await stack.last(VIP_NUMBER)).handling.recording is not None
+
+    await stack.wait_for(recorded, what="the recording")
+    live = await stack.last(VIP_NUMBER)
+    assert live.contact.id == contact
+    wav = stack.settings.recordings_dir / str(live.handling.recording)
+    rate, (customer, agent) = read_wav(wav)
+    reference = stack.folder / "caller.wav"
+    pcap_to_wav(PCAPS / "g711a.pcap", reference)
+    _, (said, _) = read_wav(reference)
+    # Two seconds from inside each side's audio: the recording starts as the agent answers,
+    # a few milliseconds into what each side sends.
+    _, customer_match = best_match(customer, said[rate : rate * 3], rate)
+    _, (vera_said,) = read_wav(speech)
+    _, agent_match = best_match(agent, vera_said[rate // 2 : rate * 5 // 2], rate)
+    assert customer_match > 0.9
+    assert agent_match > 0.9
+    assert [e.type for e in await stack.events(contact)].count("contact.recorded") == 1
