@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,15 @@ async def quiet(stack: VoiceStack) -> AsyncIterator[None]:
     stack.phones.clear()
     desk = stack.frontdesk.dispatcher.desk(T)
     for agent in AGENTS:
-        await stack.wait_for(
-            lambda a=agent: stack.agent_state(a) not in (AgentState.BUSY, AgentState.RESERVED),
-            what=f"{agent} free",
-        )
+        await stack.wait_for(partial(free, stack, agent), what=f"{agent} free")
         for live in await stack.contacts():
             if live.contact.state is S.WRAP_UP and live.handling.agent == agent:
                 await desk.wrap_up(AgentId(agent), live.contact.id, close=True)
         await stack.away(agent)
+
+
+def free(stack: VoiceStack, agent: str) -> bool:
+    return stack.agent_state(agent) not in (AgentState.BUSY, AgentState.RESERVED)
 
 
 async def served_by(stack: VoiceStack, ani: str, agent: str) -> ContactId:
