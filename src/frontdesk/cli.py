@@ -93,6 +93,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "database_url": getattr(args, "database", None),
             "host": getattr(args, "host", None),
             "port": getattr(args, "port", None),
+            "voice": True if getattr(args, "voice", False) else None,
         },
     )
 
@@ -142,6 +143,10 @@ def _service_options(command: argparse.ArgumentParser, *, listen: bool = False) 
     if listen:
         command.add_argument("--host", help="address to listen on (default 127.0.0.1)")
         command.add_argument("--port", type=int, help="port to listen on (default 8080)")
+        command.add_argument(
+            "--voice", action="store_true",
+            help="run the voice channel: Kamailio, rtpengine and the B2BUA (docs/voice.md)",
+        )  # fmt: skip
 
 
 def _scenario_commands(commands: Any) -> None:

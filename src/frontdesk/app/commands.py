@@ -15,8 +15,11 @@ import uvicorn
 
 from frontdesk.app.demo import Traffic, load_demo, open_around_the_clock
 from frontdesk.app.demo_data import DemoData, generate
+from frontdesk.app.demo_voice import SOFTPHONE_NUMBER, set_up_softphones
 from frontdesk.app.runtime import Runtime, open_database, password_hasher, server_app
+from frontdesk.app.voice import voice_checks, voice_settings
 from frontdesk.bus.memory import MemoryBus
+from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.config import Settings
 from frontdesk.crm.builtin.adapter import BuiltinCrm
 from frontdesk.domain.ids import AgentId, TenantId
@@ -51,7 +54,7 @@ def run_migrate(settings: Settings) -> int:
 
 
 async def _checks(settings: Settings) -> list[tuple[str, bool, str]]:
-    results: list[tuple[str, bool, str]] = [("settings", True, "read")]
+    results: list[tuple[str, bool, str]] = [("settings", True, "read"), *voice_checks(settings)]
     try:
         revision = await current_revision(settings.database)
     except Exception as error:  # any driver error: report it, do not crash
@@ -164,6 +167,9 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
         frontdesk = await runtime.start()
         loaded = await load_demo(frontdesk, DEMO_TENANT, data)
         opened = await open_around_the_clock(frontdesk, DEMO_TENANT, frontdesk.clock.now())
+        if settings.voice:
+            voice = voice_settings(settings)
+            await set_up_softphones(frontdesk, DEMO_TENANT, humans, data.password, voice.domain)
         traffic = Traffic(
             frontdesk, DEMO_TENANT, data, random.Random(seed), per_minute,
             robots=frozenset(a.id for a in data.agents[HUMAN_AGENTS:]),
@@ -173,6 +179,8 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
                                 log_level="warning", ws="websockets-sansio")  # fmt: skip
         server = uvicorn.Server(config)
         _print_welcome(settings, data.password, humans, data, loaded, opened)
+        if settings.voice:
+            _print_phones(voice_settings(settings), humans)
         await traffic.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -185,6 +193,14 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
 
     asyncio.run(run())
     return 0
+
+
+def _print_phones(voice: VoiceSettings, humans: list[AgentId]) -> None:
+    registrar = f"{voice.host}:{voice.sip_port}"
+    print(f"  softphones:   register at {registrar} (UDP), domain {voice.domain},")
+    print(f"                user {' or '.join(humans)}, password as above; auto-answer helps")
+    number = SOFTPHONE_NUMBER.lstrip("+")
+    print(f"  call:         sip:{number}@{registrar} from any other softphone (no login needed)")
 
 
 def _print_welcome(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from frontdesk.channels.voice.config import VoiceSettings
+from frontdesk.channels.voice.errors import VoiceError
+from frontdesk.channels.voice.prompts import default_music_on_hold
 from frontdesk.config import Settings, SettingsError
 
 
@@ -31,3 +34,53 @@ def voice_settings(settings: Settings) -> VoiceSettings:
         rtp_max=rtp_max,
         realm=settings.sip_realm,
     )
+
+
+#: What the voice channel runs, and the Debian package that brings each.
+PROGRAMS = {
+    "kamailio": "kamailio",
+    "rtpengine": "rtpengine-daemon",
+    "espeak-ng": "espeak-ng",
+    "sox": "sox",
+}
+#: Kamailio's module for the phone logins (SQLite), in a package of its own.
+KAMAILIO_SQLITE = "kamailio-sqlite-modules"
+KAMAILIO_MODULES = ("/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules")
+
+
+def voice_checks(settings: Settings) -> list[tuple[str, bool, str]]:
+    """What ``check-config`` says of the voice channel: each part it needs, found or not,
+    with the package to install."""
+    if not settings.voice:
+        return [("voice", True, "off (turn it on with voice = true or --voice)")]
+    try:
+        voice = voice_settings(settings)
+    except SettingsError as error:
+        return [("voice", False, str(error))]
+    results: list[tuple[str, bool, str]] = []
+    missing = []
+    for program, package in PROGRAMS.items():
+        found = shutil.which(program) or (
+            shutil.which(program, path="/usr/sbin:/sbin") if program == "kamailio" else None
+        )
+        if found:
+            results.append((f"voice: {program}", True, found))
+        else:
+            missing.append(package)
+            results.append((f"voice: {program}", False, f"missing: apt-get install {package}"))
+    modules = [Path(folder, "db_sqlite.so") for folder in KAMAILIO_MODULES]
+    if any(module.is_file() for module in modules):
+        results.append(("voice: kamailio sqlite module", True, "db_sqlite.so"))
+    else:
+        results.append(("voice: kamailio sqlite module", False,
+                        f"missing: apt-get install {KAMAILIO_SQLITE}"))  # fmt: skip
+    try:
+        music = default_music_on_hold(voice)
+        results.append(("voice: music on hold", True, str(music)))
+    except VoiceError as error:
+        results.append(("voice: music on hold", False, str(error)))
+    results.append(("voice: addresses", True,
+                    f"phones and trunks {voice.host}:{voice.sip_port}, B2BUA "
+                    f"{voice.host}:{voice.b2bua_port}, media ports "
+                    f"{voice.rtp_min}-{voice.rtp_max}"))  # fmt: skip
+    return results
