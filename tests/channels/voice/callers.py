@@ -109,6 +109,7 @@ _BYE = """\
 
 _AWAIT_BYE = """\
   <recv request="BYE" timeout="{timeout}"/>
+  <label id="bye"/>
   <send>
     <![CDATA[
       SIP/2.0 200 OK
@@ -126,22 +127,35 @@ _AWAIT_BYE = """\
 
 
 def scenario(actions: list[Action], *, hang_up: bool = True, wait_ms: int = 30000) -> str:
-    """The sipp XML of a caller doing ``actions`` after the answer."""
+    """The sipp XML of a caller doing ``actions`` after the answer.
+
+    A caller who does not hang up takes the contact center's BYE at any moment: each of
+    its pauses is a wait for that BYE, which goes on with the next action when none came.
+    """
     steps = []
-    for action in actions:
-        if isinstance(action, Listen):
-            steps.append(f'  <pause milliseconds="{action.ms}"/>')
-        elif isinstance(action, Press):
+    for number, action in enumerate(actions, start=1):
+        if isinstance(action, Press):
             name = KEY_FILES.get(action.key, action.key)
-            pcap = PCAPS / f"dtmf_2833_{name}.pcap"
-            steps.append(f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>')
-            steps.append('  <pause milliseconds="300"/>')  # the key's packets take ~250 ms
+            steps.append(_play(PCAPS / f"dtmf_2833_{name}.pcap"))
+            pause = 300  # the key's packets take about 250 ms
+        elif isinstance(action, Talk):
+            steps.append(_play(PCAPS / "g711a.pcap"))
+            pause = action.ms
         else:
-            pcap = PCAPS / "g711a.pcap"
-            steps.append(f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>')
-            steps.append(f'  <pause milliseconds="{action.ms}"/>')
+            pause = action.ms
+        if hang_up:
+            steps.append(f'  <pause milliseconds="{pause}"/>')
+        else:
+            steps.append(
+                f'  <recv request="BYE" timeout="{pause}" ontimeout="{number}" next="bye"/>\n'
+                f'  <label id="{number}"/>'
+            )
     tail = _BYE if hang_up else _AWAIT_BYE.format(timeout=wait_ms)
     return _HEAD + "\n".join(steps) + "\n" + tail
+
+
+def _play(pcap: Path) -> str:
+    return f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>'
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@ contact through the desk. Nothing is faked: every SIP message and RTP packet is 
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,8 +14,11 @@ import pytest_asyncio
 from frontdesk.domain.contacts import ContactState, IvrStep
 from frontdesk.domain.ids import ContactId
 from tests.channels.voice.callers import Listen, Press
+from tests.channels.voice.ports import free_port
+from tests.channels.voice.sipp import Sipp, uac_rejected
 from tests.channels.voice.stack import (
     BLACKLISTED,
+    NUMBER,
     OPEN,
     VIP_NUMBER,
     VoiceStack,
@@ -98,3 +103,57 @@ async def test_after_hours_the_night_greeting_plays_and_a_callback_is_left(
         assert live.contact.state is S.CALLBACK_SCHEDULED
     finally:
         stack.clock.move_to(OPEN)
+
+
+MALFORMED = [
+    b"\x00\xff\xfe garbage that is no SIP at all, long enough to be parsed" * 3,
+    b"INVITE sip:+74951230000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK1\r\n",
+    b"INVITE sip:+74951230000@127.0.0.1 SIP/2.0\r\n" + b"X-Huge: " + b"a" * 60000 + b"\r\n\r\n",
+    "OPTIONS sip:ü@127.0.0.1 SIP/2.0\r\nVia: broken\r\nCSeq: x\r\n\r\n".encode("latin-1"),
+]
+
+
+async def test_malformed_sip_gets_no_answer_or_an_error_and_calls_go_on(
+    stack: VoiceStack,
+) -> None:
+    for target in (stack.sip, (stack.settings.host, stack.settings.b2bua_port)):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for datagram in MALFORMED:
+                sender.sendto(datagram, target)
+    caller = "+79160000004"
+    result = await stack.call([Listen(1000), Press("1"), Listen(500)], ani=caller)
+    assert result.code == 0, result.log
+    assert (await stack.last(caller)).contact.ivr_path == (IvrStep("main", "1", "chosen"),)
+
+
+async def test_an_offer_without_usable_audio_is_refused_with_488(stack: VoiceStack) -> None:
+    sipp = Sipp(
+        uac_rejected(f"sip:{NUMBER}@{stack.sip[0]}:{stack.sip[1]}", 488).replace(
+            "m=audio [media_port] RTP/AVP 0 8", "m=audio no-port RTP/AVP 0 8"
+        ),
+        work_dir=stack.folder / "no-audio", local_port=free_port(), remote=stack.sip,
+    )  # fmt: skip
+    result = await sipp.run()
+    assert 488 in result.statuses(), result.describe()
+
+
+async def test_rtpengine_restarting_ends_its_calls_and_new_calls_work(
+    stack: VoiceStack,
+) -> None:
+    caller = "+79160000005"
+    waiting = asyncio.ensure_future(
+        stack.call([Listen(1500), Press("2"), Listen(500)], ani=caller, hang_up=False)
+    )
+
+    async def queued() -> bool:
+        calls = await stack.contacts(caller)
+        return bool(calls) and calls[0].contact.state is S.QUEUED
+
+    await stack.wait_for(queued, what="the caller in line")
+    await stack.voice.rtpengine.restart()
+    assert (await waiting).code == 0  # the call was ended for the caller (our BYE)
+    contact = (await stack.last(caller)).contact.id
+    await stack.wait_for(lambda: _is(stack, contact, S.ABANDONED), what="the contact ended")
+    assert not stack.voice.center.by_call_id  # nothing left of the call
+    after = await stack.call([Listen(1000), Press("1"), Listen(500)], ani="+79160000006")
+    assert after.code == 0, after.log

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from frontdesk.channels.voice.calls import CALL_ID, CallCenter, EventFeed
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfListener
+from frontdesk.channels.voice.errors import DaemonError, MediaError
 from frontdesk.channels.voice.kamailio import Kamailio, PhoneDirectory, subscribers_path
 from frontdesk.channels.voice.ng import NgClient
 from frontdesk.channels.voice.prompts import default_music_on_hold
@@ -32,6 +33,10 @@ from frontdesk.services.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 PHONES = "phones"
+#: Seconds between looks at the daemons and at rtpengine's calls.
+WATCH_EVERY = 1.0
+#: Looks rtpengine may miss before every call is taken as lost.
+LOST_AFTER = 3
 
 
 class EventSource(Protocol):
@@ -54,6 +59,7 @@ class VoiceChannel:
     dtmf: DtmfListener | None = None
     sip: SipStack | None = None
     _follower: asyncio.Task[None] | None = None
+    _watcher: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -85,6 +91,7 @@ class VoiceChannel:
         )  # fmt: skip
         self.center.sip = self.sip
         await self.sip.start()
+        self._watcher = asyncio.create_task(self._watch(), name="frontdesk-voice-watch")
         log.info("voice: SIP on %s:%d (phones register there)", settings.host, settings.sip_port)
 
     async def _follow(self, feed: EventFeed) -> None:
@@ -126,12 +133,37 @@ class VoiceChannel:
             except FrontdeskError as error:
                 log.error("voice: contact %s of a lost call left open: %s", contact, error)
 
+    async def _watch(self) -> None:
+        """Every second: restart a daemon that died, and end the calls whose media
+        rtpengine lost (it restarted or is gone); nothing may stay stuck on a dead call."""
+        misses = 0
+        while True:
+            await asyncio.sleep(WATCH_EVERY)
+            if self.daemons:
+                for daemon in (self.rtpengine, self.kamailio):
+                    if not daemon.running:
+                        log.error("voice: %s is not running; starting it again",
+                                  daemon.daemon.name)  # fmt: skip
+                        try:
+                            await daemon.start()
+                        except DaemonError as error:
+                            log.error("voice: %s", error)
+            try:
+                await self.center.check_media()
+                misses = 0
+            except MediaError as error:
+                misses += 1
+                log.error("voice: rtpengine does not answer (%s)", error)
+                if misses >= LOST_AFTER:
+                    self.center.lose_all_media()
+
     async def stop(self) -> None:
-        if self._follower is not None:
-            self._follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follower
-            self._follower = None
+        for task in (self._follower, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._follower = self._watcher = None
         await self.center.stop()
         if self.sip is not None:
             await self.sip.stop()

@@ -58,6 +58,8 @@ REFUSALS = frozenset({486, 600, 603})
 CALL_ID = "sip_call_id"
 #: Most keys one menu answer may have ("12#").
 MAX_KEYS = 8
+#: More calls than one process ever holds: rtpengine's ``list`` answers at most this many.
+MAX_LISTED = 100_000
 #: The contact states in which a caller waits for an agent, listening to music.
 WAITING = frozenset({S.QUEUED, S.OFFERED, S.TRANSFERRED, S.ENRICHED, S.ARRIVED})
 
@@ -130,7 +132,10 @@ class Call:
             sdp = await self.media.open()
         except MediaError as error:
             log.error("call %s: no media: %s", self.caller.call_id, error)
-            self.caller.reject(503, "Media Unavailable")
+            if error.code == "media.rejected":  # rtpengine cannot use the caller's SDP
+                self.caller.reject(488, "Not Acceptable Here")
+            else:
+                self.caller.reject(503, "Media Unavailable")
             await self.media.close()
             return
         self.caller.answer(sdp)
@@ -199,8 +204,8 @@ class Call:
         """Play the menu and collect a key: (key, "chosen"), or (None, "timeout" or
         "invalid") after the retries. A key pressed during the prompt stops it."""
         outcome = "timeout"
-        for _ in range(menu.retries + 1):
-            while not self.digits.empty():
+        for attempt in range(menu.retries + 1):
+            while attempt and not self.digits.empty():  # keys pressed before the menu count
                 self.digits.get_nowait()
             seconds = await self._say(menu.prompt)
             pressed = ""
@@ -349,6 +354,15 @@ class Call:
         with contextlib.suppress(FrontdeskError):  # the offer ended meanwhile
             await self.desk.decline(agent, self.contact, reason)
 
+    def media_lost(self) -> None:
+        """rtpengine no longer knows the call (it restarted, or timed the call out): nobody
+        can hear anybody, so the call ends, and the desk with it."""
+        if self.media.opened and not self.media.closed and not self.over.is_set():
+            log.error("call %s: its media is gone from rtpengine; ending it", self.caller.call_id)
+            self.media.closed = True  # nothing left to delete
+            self.caller.hangup()
+            self.over.set()
+
     def desk_moved(self, new: ContactState) -> None:
         """The contact moved on the desk: one ended there ends the call."""
         if new in (S.WRAP_UP, S.CLOSED, S.ABANDONED) and not self.over.is_set():
@@ -439,6 +453,22 @@ class CallCenter:
             call.leave_agent()
         elif event.type == "contact.state_changed":
             call.desk_moved(S(str(data["new"])))
+
+    async def check_media(self) -> None:
+        """End the calls whose media rtpengine has lost; raises MediaError when rtpengine
+        does not answer."""
+        opened = [(key, call) for key, call in self.by_call_id.items() if call.media.opened]
+        reply = await self.ng.command("list", {"limit": MAX_LISTED})
+        listed = reply.get("calls")
+        known = {str(call) for call in listed} if isinstance(listed, list) else set()
+        for call_id, call in opened:  # a call opened meanwhile may not be listed yet
+            if call_id not in known:
+                call.media_lost()
+
+    def lose_all_media(self) -> None:
+        """rtpengine is gone: every call ends."""
+        for call in tuple(self.by_call_id.values()):
+            call.media_lost()
 
     async def stop(self) -> None:
         for call in tuple(self.by_call_id.values()):

@@ -65,6 +65,7 @@ class CallMedia:
         self.caller_sdp = sdp
         self.playing = False
         self.recording = False
+        self.opened = False
         self.closed = False
         #: rtpengine's address and port facing the caller (kept by port latching): what
         #: tells the caller's side of a recording.
@@ -82,6 +83,7 @@ class CallMedia:
         )
         sdp = str(reply["sdp"])
         self.caller_side = audio_address(sdp)
+        self.opened = True
         return sdp
 
     async def play(self, path: Path, *, repeat: int = 1) -> float:
