@@ -107,7 +107,8 @@ async def test_after_hours_the_night_greeting_plays_and_a_callback_is_left(
 
 MALFORMED = [
     b"\x00\xff\xfe garbage that is no SIP at all, long enough to be parsed" * 3,
-    b"INVITE sip:+74951230000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK1\r\n",
+    b"INVITE sip:+74951230000@127.0.0.1 SIP/2.0\r\n"
+    b"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK1\r\n",  # cut off
     b"INVITE sip:+74951230000@127.0.0.1 SIP/2.0\r\n" + b"X-Huge: " + b"a" * 60000 + b"\r\n\r\n",
     "OPTIONS sip:ü@127.0.0.1 SIP/2.0\r\nVia: broken\r\nCSeq: x\r\n\r\n".encode("latin-1"),
 ]
