@@ -48,6 +48,7 @@ class Settings:
     dtmf_port: int = 9999
     rtp_ports: str = "20000-29999"
     voice_daemons: bool = True  # start Kamailio and rtpengine; off when run as services
+    voice_trunk: str = ""  # host:port of the SIP trunk for calls to customers; "": none
 
     @property
     def database(self) -> str:

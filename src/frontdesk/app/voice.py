@@ -23,6 +23,15 @@ def voice_settings(settings: Settings) -> VoiceSettings:
             f"rtp_ports must be a range of ports like 20000-29999, got {settings.rtp_ports!r}",
             field="rtp_ports",
         )
+    trunk = None
+    if settings.voice_trunk:
+        host, _, port = settings.voice_trunk.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(
+                f"voice_trunk must be host:port, got {settings.voice_trunk!r}",
+                field="voice_trunk",
+            )
+        trunk = (host, int(port))
     return VoiceSettings(
         work_dir=Path(settings.data_dir).resolve() / "voice",
         host=settings.voice_host,
@@ -33,6 +42,7 @@ def voice_settings(settings: Settings) -> VoiceSettings:
         rtp_min=rtp_min,
         rtp_max=rtp_max,
         realm=settings.sip_realm,
+        trunk=trunk,
     )
 
 

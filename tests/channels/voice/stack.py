@@ -115,13 +115,16 @@ class VoiceStack:
             sip_port=free_port(), media_port=free_port(), hang_up=hang_up,
         )  # fmt: skip
 
-    async def contacts(self, ani: str | None = None) -> list[LiveContact]:
-        """The tenant's voice contacts, newest first."""
+    async def contacts(
+        self, ani: str | None = None, channel: str | None = None
+    ) -> list[LiveContact]:
+        """The tenant's contacts (of a channel), newest first."""
         async with self.frontdesk.store.transaction() as tx:
-            return await tx.contacts.search(T, ContactFilter(channel="voice", ani=ani))
+            return await tx.contacts.search(T, ContactFilter(ani=ani, channel=channel))
 
-    async def last(self, ani: str) -> LiveContact:
-        found = await self.contacts(ani)
+    async def last(self, ani: str, channel: str = "voice") -> LiveContact:
+        """The latest call from ``ani`` (of ``channel``)."""
+        found = await self.contacts(ani, channel)
         assert found, f"no contact from {ani}"
         return found[0]
 
@@ -215,6 +218,7 @@ async def start_stack(folder: Path) -> VoiceStack:
     settings = VoiceSettings(
         work_dir=folder / "voice", sip_port=free_port(), b2bua_port=free_port(),
         ng_port=free_port(), dtmf_port=free_port(), rtp_min=rtp_min, rtp_max=rtp_max,
+        trunk=("127.0.0.1", free_port()),  # customers: a sipp answering there, when a test needs
     )  # fmt: skip
     for agent in AGENTS:
         await config.put(T, "phones", agent, {"ha1": ha1(agent, settings.domain, PASSWORD)}, "test")

@@ -14,10 +14,13 @@ import pytest_asyncio
 from frontdesk.channels.voice.prompts import PromptLibrary
 from frontdesk.channels.voice.recordings import pcap_to_wav
 from frontdesk.domain.agents import AgentState
+from frontdesk.domain.callbacks import Callback
 from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.ids import AgentId, ContactId, QueueId
 from tests.channels.voice.audio import best_match, read_wav
 from tests.channels.voice.callers import PCAPS, Listen, Press, Talk
+from tests.channels.voice.ports import free_port
+from tests.channels.voice.sipp import Sipp, uas_answer
 from tests.channels.voice.stack import AGENTS, VIP_NUMBER, T, VoiceStack, start_stack, stop_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -204,3 +207,31 @@ async def test_a_recorded_call_holds_what_each_side_said(stack: VoiceStack) -> N
     assert customer_match > 0.9
     assert agent_match > 0.9
     assert [e.type for e in await stack.events(contact)].count("contact.recorded") == 1
+
+
+async def test_a_callback_rings_the_agent_first_then_the_customer(stack: VoiceStack) -> None:
+    assert stack.settings.trunk is not None
+    customer = Sipp(
+        uas_answer(), work_dir=stack.folder / "customer", local_port=stack.settings.trunk[1],
+        media_port=free_port(), rtp_echo=True, timeout=30,
+    )  # fmt: skip
+    await customer.start()
+    phone = await stack.phone("anna")
+    await stack.ready("anna")
+    desk = stack.frontdesk.dispatcher.desk(T)
+    now = stack.clock.now()
+    number = "+79160000099"
+    await desk.schedule_callback(Callback(
+        id="click-1", tenant=T, number=number, due_at=now, created_at=now,
+        agent=AgentId("anna"), created_by="anna",
+    ))  # fmt: skip
+    await phone.wait_for("CALL_ESTABLISHED", timeout=10)
+    contact = await served_by(stack, number, "anna")
+    await asyncio.sleep(1)  # the customer's phone is answered at once: they talk
+    await phone.hangup()
+    result = await customer.wait()
+    assert result.returncode == 0, result.describe()
+    invite = result.requests("INVITE")[0]
+    assert invite.first_line.startswith("INVITE sip:79160000099@")
+    await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
+    assert (await stack.last(number, "callback")).contact.id == contact

@@ -35,6 +35,8 @@ from frontdesk.channels.voice.dtmf import DtmfEvent
 from frontdesk.channels.voice.errors import MediaError, VoiceError
 from frontdesk.channels.voice.media import MUSIC_REPEAT, CallMedia
 from frontdesk.channels.voice.ng import NgClient
+from frontdesk.channels.voice.offers import decline_reason
+from frontdesk.channels.voice.outbound import OutboundCall
 from frontdesk.channels.voice.prompts import PromptLibrary
 from frontdesk.channels.voice.recordings import pcap_to_wav
 from frontdesk.channels.voice.sip import Answered, Ended, Invite, Leg, LegEvent, SipStack
@@ -44,22 +46,20 @@ from frontdesk.domain.errors import FrontdeskError, NotFoundError
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.ids import AgentId, ContactId, TenantId
 from frontdesk.routing.plan import Menu
-from frontdesk.services.desk import NO_ANSWER, REJECTED, TenantDesk, Turn
+from frontdesk.services.desk import TenantDesk, Turn
 from frontdesk.services.dispatcher import Dispatcher
 from frontdesk.services.intake import Submission
 
 log = logging.getLogger(__name__)
 S = ContactState
-#: The agent's phone could not be reached (not registered, gone): a not-ready reason.
-UNREACHABLE = "unreachable"
-#: SIP answers of a phone that refuses the call (busy, declined) rather than fails.
-REFUSALS = frozenset({486, 600, 603})
 #: ``channel_data`` key of the SIP Call-ID: marks contacts whose call this process runs.
 CALL_ID = "sip_call_id"
 #: Most keys one menu answer may have ("12#").
 MAX_KEYS = 8
 #: More calls than one process ever holds: rtpengine's ``list`` answers at most this many.
 MAX_LISTED = 100_000
+#: Contact states in which the call is over for the desk.
+ENDED = frozenset({S.WRAP_UP.value, S.CLOSED.value, S.ABANDONED.value})
 #: The contact states in which a caller waits for an agent, listening to music.
 WAITING = frozenset({S.QUEUED, S.OFFERED, S.TRANSFERRED, S.ENRICHED, S.ARRIVED})
 
@@ -348,11 +348,8 @@ class Call:
     async def _not_answered(self, agent: AgentId, event: Ended) -> None:
         if event.by == "local" or self.contact is None:
             return  # we cancelled it: the desk knows already
-        reason = REJECTED if event.code in REFUSALS else UNREACHABLE
-        if event.code in (408, 487):
-            reason = NO_ANSWER
         with contextlib.suppress(FrontdeskError):  # the offer ended meanwhile
-            await self.desk.decline(agent, self.contact, reason)
+            await self.desk.decline(agent, self.contact, decline_reason(event))
 
     def media_lost(self) -> None:
         """rtpengine no longer knows the call (it restarted, or timed the call out): nobody
@@ -395,7 +392,7 @@ class CallCenter:
         self.music = music
         self.host = settings.host
         self.sip: SipStack  # set by the adapter before the first call
-        self.calls: dict[ContactId, Call] = {}
+        self.calls: dict[ContactId, Call | OutboundCall] = {}
         self.by_call_id: dict[str, Call] = {}
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -441,10 +438,18 @@ class CallCenter:
         """A desk event: offers ring phones, withdrawn offers stop ringing."""
         if event.contact is None:
             return
+        data = event.data
         call = self.calls.get(event.contact)
         if call is None:
+            if event.type == "contact.offered" and data.get("channel") == Channel.CALLBACK:
+                self._call_back(event)
             return
-        data = event.data
+        if isinstance(call, OutboundCall):
+            if event.type == "offer.declined":
+                call.withdraw(AgentId(str(data["agent"])))
+            elif event.type == "contact.state_changed" and data["new"] in ENDED:
+                call.over.set()
+            return
         if event.type == "contact.offered" and not data.get("consult"):
             call.spawn(call.ring(AgentId(str(data["agent"]))))
         elif event.type == "offer.declined":
@@ -454,10 +459,35 @@ class CallCenter:
         elif event.type == "contact.state_changed":
             call.desk_moved(S(str(data["new"])))
 
+    def _call_back(self, offered: StoredEvent) -> None:
+        """A callback offered to an agent: ring the agent, then the customer (when a
+        trunk is set; without one, agents call back by hand)."""
+        assert offered.contact is not None
+        desk = self.dispatcher.desks.get(offered.tenant)
+        if self.settings.trunk is None or desk is None or offered.data.get("consult"):
+            return
+        points = [p for p in desk.config.access_points.values() if p.channel is Channel.VOICE]
+        caller_id = points[0].address if points else "anonymous"
+        call = OutboundCall(
+            self, desk, offered.contact, str(offered.data.get("ani", "")),
+            AgentId(str(offered.data["agent"])), caller_id,
+        )  # fmt: skip
+        self.calls[offered.contact] = call
+        task = asyncio.create_task(call.run(), name=f"callback-{offered.contact}")
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
     async def check_media(self) -> None:
         """End the calls whose media rtpengine has lost; raises MediaError when rtpengine
         does not answer."""
-        opened = [(key, call) for key, call in self.by_call_id.items() if call.media.opened]
+        opened: list[tuple[str, Call | OutboundCall]] = [
+            (key, call) for key, call in self.by_call_id.items() if call.media.opened
+        ]
+        opened += [
+            (call.call_id, call)
+            for call in self.calls.values()
+            if isinstance(call, OutboundCall) and call.opened
+        ]
         reply = await self.ng.command("list", {"limit": MAX_LISTED})
         listed = reply.get("calls")
         known = {str(call) for call in listed} if isinstance(listed, list) else set()
@@ -467,12 +497,15 @@ class CallCenter:
 
     def lose_all_media(self) -> None:
         """rtpengine is gone: every call ends."""
-        for call in tuple(self.by_call_id.values()):
+        for call in (*self.by_call_id.values(), *self.calls.values()):
             call.media_lost()
 
     async def stop(self) -> None:
         for call in tuple(self.by_call_id.values()):
             call.caller.hangup()
             call.over.set()
+        for active in tuple(self.calls.values()):
+            if isinstance(active, OutboundCall):
+                active.over.set()
         if self.tasks:
             await asyncio.gather(*tuple(self.tasks), return_exceptions=True)

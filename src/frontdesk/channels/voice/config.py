@@ -28,6 +28,7 @@ class VoiceSettings:
     rtp_max: int = 29999
     realm: str = ""  # SIP digest realm and domain of agent phones; "" : the host
     moh_dir: Path = Path("/usr/share/asterisk/moh")  # Debian's asterisk-moh-opsound-wav
+    trunk: tuple[str, int] | None = None  # where calls to customers go; None: no outbound
 
     @property
     def domain(self) -> str:

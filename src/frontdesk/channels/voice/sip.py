@@ -216,16 +216,22 @@ class SipStack:
             await asyncio.to_thread(self._sippy.call_sync, self._core_stop)
             self._sippy = None
 
-    def dial(self, user: str, caller: str, display: str, sdp: str, listener: Listener) -> Leg:
-        """INVITE ``sip:<user>@<proxy>`` from ``caller`` with ``sdp``; events go to
-        ``listener``. Returns at once: the leg's events tell what happens."""
+    def dial(
+        self, user: str, caller: str, display: str, sdp: str, listener: Listener,
+        via: tuple[str, int] | None = None,
+    ) -> Leg:  # fmt: skip
+        """INVITE ``sip:<user>@<via>`` (by default the proxy, where phones register) from
+        ``caller`` with ``sdp``; events go to ``listener``. Returns at once: the leg's
+        events tell what happens."""
         from_tag = f"fd{next(self._keys)}x{id(self) & 0xFFFF:x}"
         key = next(self._keys)
         call_id = f"{key}-{from_tag}@{self.host}"
         leg = Leg(self, key, call_id, from_tag, "")
         leg.listener = listener
         self.legs[key] = leg
-        self.post(self.core_dial, key, call_id, from_tag, user, caller, display, sdp)
+        self.post(
+            self.core_dial, key, call_id, from_tag, user, caller, display, sdp, via or self.proxy
+        )
         return leg
 
     def post(self, function: Callable[..., object], *args: object) -> None:
@@ -366,7 +372,7 @@ class SipStack:
 
     def core_dial(
         self, key: int, call_id: str, from_tag: str, user: str, caller: str, display: str,
-        sdp: str,
+        sdp: str, via: tuple[str, int],
     ) -> None:  # fmt: skip
         from sippy.CCEvents import CCEventTry
         from sippy.MsgBody import MsgBody
@@ -376,7 +382,7 @@ class SipStack:
         ua = UA(
             self._config,
             event_cb=lambda event, ua: self._core_event(key, event, ua),
-            nh_address=self.proxy,
+            nh_address=via,
             ltag=from_tag,
         )
         ua.lContact = self._contact()
