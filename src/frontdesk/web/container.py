@@ -24,6 +24,7 @@ class WebSettings:
     session_cookie: str = "frontdesk_session"
     default_tenant: str = "default"  # the company the sign-in form suggests
     recordings: str | None = None  # the voice channel's folder of call recordings
+    click_to_call: bool = False  # the voice channel calls customers (it has a trunk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,7 @@ async def card_page(
         channels=translated(CHANNELS, viewer.gettext),
         can_write=principal.can("customers.write"),
         can_search_contacts=principal.can("contacts.read"),
+        can_call=frontdesk.settings.click_to_call and principal.agent is not None,
         form=_form_values(customer),
         purchases_capped=len(purchases) == PURCHASES,
     )  # fmt: skip

@@ -77,6 +77,26 @@ if (buying) {
   });
 }
 
+// Click-to-call: a callback for oneself, due now. The agent's phone rings first; the
+// customer is dialled when the agent answers.
+for (const button of root.querySelectorAll("[data-call]")) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await post("/callbacks", {
+        number: button.dataset.call, customer: id, due_at: new Date().toISOString(),
+        note: t("Called from the customer card"),
+      });
+      notify(t("Your phone rings when you are ready; answer it to call the customer."), "ok");
+      await refreshed("callbacks");
+    } catch (error) {
+      notify(error instanceof ApiError ? error.message : String(error), "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 const merging = $("#merge-form");
 if (merging) {
   const button = merging.querySelector("button[type=submit]");
