@@ -183,6 +183,15 @@ class ContactMessage(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ContactPlaceKept(Event):
+    """The caller hung up asking to be called back: the contact keeps its place in line,
+    and the agent it reaches calls ``number`` back."""
+
+    contact: ContactId
+    number: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ContactRecorded(Event):
     """The call's recording is ready to be listened to (``seconds`` long)."""
 

@@ -369,6 +369,21 @@ class RoutingState:
         self.handle_time[queue] = previous + _HANDLE_TIME_WEIGHT * (seconds - previous)
 
     # --- figures ---------------------------------------------------------------------
+    def place(self, contact: ContactId) -> tuple[int, float] | None:
+        """A waiting contact's place in its queue's line (1: next) and its estimated wait
+        in seconds (inf when nobody of the queue is logged in); None when not waiting.
+
+        The estimate divides the work ahead of the contact among the queue's logged-in
+        members, as :meth:`figures` does for a new contact."""
+        waiting = self.waiting.get(contact)
+        if waiting is None or waiting.queue is None:
+            return None
+        line = self.per_queue.get(waiting.queue, {})
+        place = 1 + sum(1 for other in line.values() if other.sort_key < waiting.sort_key)
+        members = self.index.count_members(("queue", waiting.queue, 1))
+        handle = self.handle_time.get(waiting.queue, DEFAULT_HANDLE_TIME)
+        return place, place * handle / members if members else float("inf")
+
     def figures(self, queue: QueueId) -> QueueFigures:
         """Live figures for conditions such as ``estimated_wait("sales") > 120``.
 

@@ -38,6 +38,7 @@ from frontdesk.domain.events import (
     ContactEnriched,
     ContactMessage,
     ContactOffered,
+    ContactPlaceKept,
     ContactRecorded,
     ContactRouted,
     ContactStateChanged,
@@ -72,6 +73,9 @@ OPEN_STATES = frozenset(
 #: What an agent may ask for; the other states follow from their work.
 REQUESTABLE = frozenset({AgentState.READY, AgentState.NOT_READY, AgentState.LOGGED_OUT})
 NO_ANSWER = "no_answer"
+#: ``channel_data`` key of a contact whose caller hung up keeping their place in line: the
+#: number to call back when an agent takes it.
+CALL_BACK = "call_back"
 REJECTED = "rejected"
 _WORKING = frozenset({AgentState.READY, AgentState.RESERVED, AgentState.BUSY})
 
@@ -1204,6 +1208,32 @@ class TenantDesk:
             except ConflictError:
                 continue
         return None
+
+    async def keep_place(self, contact_id: ContactId) -> LiveContact:
+        """The caller waiting in line asks to be called back instead of waiting: the
+        contact keeps its place, marked :data:`CALL_BACK`, and whoever it reaches calls the
+        caller back (the voice channel dials). Refused unless the contact waits in line."""
+        result: list[LiveContact] = []
+
+        async def change() -> None:
+            async with self._transaction(dispatching=False) as tx:
+                live = await self._get(tx, contact_id)
+                if live.contact.state is not S.QUEUED:
+                    raise ConflictError(
+                        f"contact {contact_id} is {live.contact.state}, not waiting in line",
+                        code="contact.not_queued",
+                    )
+                data = {**live.contact.channel_data, CALL_BACK: live.contact.ani}
+                updated = LiveContact(replace(live.contact, channel_data=data), live.handling)
+                await tx.contacts.put(updated)
+                self._emit(tx, ContactPlaceKept(
+                    tenant=self.tenant, at=self.clock.now(), contact=contact_id,
+                    number=live.contact.ani,
+                ))  # fmt: skip
+                result.append(updated)
+
+        await self.guarded(change)
+        return result[0]
 
     async def add_recording(self, contact_id: ContactId, file: str, seconds: float) -> None:
         """The call's recording is ``file`` (a name the voice channel serves), ``seconds``

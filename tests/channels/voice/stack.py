@@ -67,6 +67,7 @@ menus:
     options:
       "1": {queue: sales}
       "2": {queue: support}
+      "3": {queue: {name: support, callback_offer: {when: "true"}}}
     on_fail: {queue: sales}
 """
 
@@ -107,12 +108,12 @@ class VoiceStack:
 
     async def call(
         self, actions: list[Action], *, ani: str = "+79161234567", dnis: str = NUMBER,
-        hang_up: bool = True, to: tuple[str, int] | None = None,
+        hang_up: bool = True, to: tuple[str, int] | None = None, media_port: int | None = None,
     ) -> CallResult:  # fmt: skip
         """One sipp call; returns when sipp has finished."""
         return await place_call(
             to or self.sip, dnis, ani, actions, self.folder / f"call{next(self._calls)}",
-            sip_port=free_port(), media_port=free_port(), hang_up=hang_up,
+            sip_port=free_port(), media_port=media_port or free_port(), hang_up=hang_up,
         )  # fmt: skip
 
     async def contacts(
@@ -219,6 +220,7 @@ async def start_stack(folder: Path) -> VoiceStack:
         work_dir=folder / "voice", sip_port=free_port(), b2bua_port=free_port(),
         ng_port=free_port(), dtmf_port=free_port(), rtp_min=rtp_min, rtp_max=rtp_max,
         trunk=("127.0.0.1", free_port()),  # customers: a sipp answering there, when a test needs
+        announce_every=3.0,
     )  # fmt: skip
     for agent in AGENTS:
         await config.put(T, "phones", agent, {"ha1": ha1(agent, settings.domain, PASSWORD)}, "test")

@@ -235,3 +235,36 @@ async def test_a_callback_rings_the_agent_first_then_the_customer(stack: VoiceSt
     assert invite.first_line.startswith("INVITE sip:79160000099@")
     await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
     assert (await stack.last(number, "callback")).contact.id == contact
+
+
+async def test_a_caller_who_asks_for_a_callback_keeps_their_place_and_is_called_back(
+    stack: VoiceStack,
+) -> None:
+    assert stack.settings.trunk is not None
+    caller = "+79160000017"
+    result = await stack.call(
+        [Listen(1500), Press("3"), Listen(4500), Press("1")], ani=caller, hang_up=False
+    )
+    assert result.code == 0, result.log  # the caller heard the offer, pressed 1, and we hung up
+    live = await stack.last(caller)
+    assert live.contact.state is S.QUEUED  # still in line, without the caller
+    assert live.contact.channel_data["call_back"] == caller
+    customer = Sipp(
+        uas_answer(), work_dir=stack.folder / "kept", local_port=stack.settings.trunk[1],
+        media_port=free_port(), rtp_echo=True, timeout=30,
+    )  # fmt: skip
+    await customer.start()
+    phone = await stack.phone("anna")
+    await stack.ready("anna")
+    await phone.wait_for("CALL_ESTABLISHED", timeout=10)
+    assert await served_by(stack, caller, "anna") == live.contact.id
+    await asyncio.sleep(0.5)
+    await phone.hangup()
+    called = await customer.wait()
+    assert called.returncode == 0, called.describe()
+    assert called.requests("INVITE")[0].first_line.startswith("INVITE sip:79160000017@")
+    await stack.wait_for(lambda: _state_is(stack, live.contact.id, S.WRAP_UP), what="wrap-up")
+    events = await stack.events(live.contact.id)
+    assert "contact.place_kept" in [e.type for e in events]
+    moves = [e.data["new"] for e in events if e.type == "contact.state_changed"]
+    assert "abandoned" not in moves  # the caller left, but not the line

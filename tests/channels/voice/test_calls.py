@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from frontdesk.channels.voice.prompts import PromptLibrary
 from frontdesk.domain.contacts import ContactState, IvrStep
 from frontdesk.domain.ids import ContactId
 from tests.channels.voice.callers import Listen, Press
+from tests.channels.voice.capture import capture, heard
 from tests.channels.voice.ports import free_port
 from tests.channels.voice.sipp import Sipp, uac_rejected
 from tests.channels.voice.stack import (
@@ -158,3 +160,25 @@ async def test_rtpengine_restarting_ends_its_calls_and_new_calls_work(
     assert not stack.voice.center.by_call_id  # nothing left of the call
     after = await stack.call([Listen(1000), Press("1"), Listen(500)], ani="+79160000006")
     assert after.code == 0, after.log
+
+
+async def test_a_caller_waiting_in_line_hears_their_place(stack: VoiceStack) -> None:
+    media = free_port()
+    async with capture(media, stack.folder / "waiting.pcap") as pcap:
+        result = await stack.call(
+            [Listen(1500), Press("2"), Listen(5000)], ani="+79160000007", media_port=media
+        )
+    assert result.code == 0, result.log
+    told = PromptLibrary(stack.folder / "expected").render("place", "You are next in line.", "en")
+    assert heard(pcap, told) > 0.9
+
+
+async def test_the_blacklist_announcement_is_what_the_caller_hears(stack: VoiceStack) -> None:
+    media = free_port()
+    async with capture(media, stack.folder / "rejected.pcap") as pcap:
+        result = await stack.call([], ani=BLACKLISTED, hang_up=False, media_port=media)
+    assert result.code == 0, result.log
+    said = PromptLibrary(stack.folder / "expected").render(
+        "sorry", "sorry we cannot take your call", "en"
+    )
+    assert heard(pcap, said) > 0.9

@@ -317,3 +317,28 @@ def test_least_occupied_follows_the_live_occupancy() -> None:
 
 def test_longest_idle_scenarios_do_not_read_occupancy() -> None:
     assert not Desk(ONE_QUEUE, queues("main")).router.plan.reads_occupancy
+
+
+def test_a_waiting_contacts_place_counts_who_goes_before_it() -> None:
+    desk = Desk(ONE_QUEUE, queues("main"))
+    desk.agent("a", state=AgentState.NOT_READY)  # logged in, not free: the line waits
+    first = desk.arrive(0)
+    second = desk.arrive(5)
+    urgent = desk.arrive(10, priority=3)
+    assert desk.state.place(urgent) == (1, 180.0)  # one member: a handle time per place
+    assert desk.state.place(first) == (2, 360.0)
+    assert desk.state.place(second) == (3, 540.0)
+    desk.agent("a")
+    [offer] = desk.decide(11)
+    assert offer.contact == urgent
+    assert desk.state.place(urgent) is None  # offered: no longer waiting
+    assert desk.state.place(first) == (1, 180.0)
+
+
+def test_a_place_without_anyone_logged_in_has_no_wait_to_tell() -> None:
+    desk = Desk(ONE_QUEUE, queues("main"))
+    waiting = desk.arrive(0)
+    place = desk.state.place(waiting)
+    assert place is not None
+    assert place[0] == 1
+    assert place[1] == float("inf")

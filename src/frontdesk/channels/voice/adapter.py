@@ -28,7 +28,7 @@ from frontdesk.domain.channels import Channel
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.repositories import Store
-from frontdesk.services.desk import OPEN_STATES
+from frontdesk.services.desk import CALL_BACK, OPEN_STATES
 from frontdesk.services.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,9 @@ class VoiceChannel:
                 (tenant, live.contact.id)
                 for tenant in tenants
                 for live in await tx.contacts.in_states(tenant, OPEN_STATES)
-                if live.contact.channel is Channel.VOICE and CALL_ID in live.contact.channel_data
+                if live.contact.channel is Channel.VOICE
+                and CALL_ID in live.contact.channel_data
+                and CALL_BACK not in live.contact.channel_data  # waits on for its callback
             ]
         for tenant, contact in stale:
             try:

@@ -30,6 +30,13 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from frontdesk.channels.voice.announcements import (
+    CALLBACK_KEPT,
+    CALLBACK_KEY,
+    CALLBACK_OFFER,
+    DEFAULTS,
+    place_in_line,
+)
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfEvent
 from frontdesk.channels.voice.errors import MediaError, VoiceError
@@ -46,7 +53,7 @@ from frontdesk.domain.errors import FrontdeskError, NotFoundError
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.ids import AgentId, ContactId, TenantId
 from frontdesk.routing.plan import Menu
-from frontdesk.services.desk import TenantDesk, Turn
+from frontdesk.services.desk import CALL_BACK, TenantDesk, Turn
 from frontdesk.services.dispatcher import Dispatcher
 from frontdesk.services.intake import Submission
 
@@ -58,6 +65,8 @@ CALL_ID = "sip_call_id"
 MAX_KEYS = 8
 #: More calls than one process ever holds: rtpengine's ``list`` answers at most this many.
 MAX_LISTED = 100_000
+#: Seconds a caller has to press the key after the callback offer.
+CALLBACK_WAIT = 5.0
 #: Contact states in which the call is over for the desk.
 ENDED = frozenset({S.WRAP_UP.value, S.CLOSED.value, S.ABANDONED.value})
 #: The contact states in which a caller waits for an agent, listening to music.
@@ -121,6 +130,7 @@ class Call:
         self.agent: AgentId | None = None
         self.agent_leg: Leg | None = None
         self.bridged = False
+        self.kept_place = False
         self.branches = itertools.count(1)
         self.branch = ""
         self.tasks: set[asyncio.Task[None]] = set()
@@ -184,13 +194,73 @@ class Call:
             return
         if not self.bridged and self.agent_leg is None:
             await self._music()
+        if contact.state in (S.QUEUED, S.OFFERED):
+            await self._wait_in_line(turn.offer_callback)
         await self.over.wait()
+
+    def _waiting(self) -> bool:
+        """The caller only listens to music: no agent is ringing or talking."""
+        return not self.over.is_set() and not self.bridged and self.agent_leg is None
+
+    async def _wait_in_line(self, offer_callback: bool) -> None:
+        """Tell the caller their place and expected wait now and every so often; offer a
+        callback that keeps their place when the scenario says to."""
+        every = self.center.settings.announce_every
+        while not self.over.is_set():
+            place = self.desk.state.place(self.contact) if self.contact else None
+            if place is not None and self._waiting():
+                language = self._speaking()
+                text = place_in_line(place[0], place[1], language)
+                await self._speak(text, language)
+                if offer_callback and self._waiting() and await self._callback_chosen():
+                    return
+                if self._waiting():
+                    await self._music()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.over.wait(), every)
+
+    async def _callback_chosen(self) -> bool:
+        """Offer the callback; True when the caller took it (and the call is ended)."""
+        while not self.digits.empty():
+            self.digits.get_nowait()
+        seconds = await self._say(CALLBACK_OFFER)
+        try:
+            key = await asyncio.wait_for(self.digits.get(), seconds + CALLBACK_WAIT)
+        except TimeoutError:
+            return False
+        if key != CALLBACK_KEY or not self._waiting() or self.contact is None:
+            return False
+        try:
+            await self.desk.keep_place(self.contact)
+        except FrontdeskError:  # an agent took the call meanwhile
+            return False
+        self.kept_place = True
+        await self._say(CALLBACK_KEPT, wait=True)
+        self.caller.hangup()
+        return True
+
+    def _speaking(self) -> str:
+        """The language the caller hears: their own, else the tenant's prompts' first."""
+        if self.language:
+            return self.language
+        for texts in self.desk.config.prompts.values():
+            return next(iter(texts))
+        return "en"
+
+    async def _speak(self, text: str, language: str) -> None:
+        """Say a text made for this caller (their place in line), to its end."""
+        library = self.center.prompts.library(self.desk.tenant)
+        path = await asyncio.to_thread(library.render, "announcement", text, language)
+        seconds = await self.media.play(path)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.over.wait(), seconds)
 
     async def _say(self, prompt: str, *, wait: bool = False) -> float:
         """Play a prompt to the caller; ``wait``: until it ends or the caller hangs up."""
         assert self.contact is not None
-        texts = self.desk.config.prompts.get(prompt, {})
-        path = await self.center.prompts.file(self.desk.tenant, prompt, texts, self.language)
+        texts = self.desk.config.prompts.get(prompt) or DEFAULTS.get(prompt, {})
+        language = self.language or (self._speaking() if texts else None)
+        path = await self.center.prompts.file(self.desk.tenant, prompt, texts, language)
         seconds = await self.media.play(path)
         if wait:
             with contextlib.suppress(TimeoutError):
@@ -199,6 +269,8 @@ class Call:
 
     async def _music(self) -> None:
         await self.media.play(self.center.music, repeat=MUSIC_REPEAT)
+        if self.bridged:  # the agent answered while the music was being started
+            await self.media.stop()
 
     async def _ask(self, menu: Menu) -> tuple[str | None, str]:
         """Play the menu and collect a key: (key, "chosen"), or (None, "timeout" or
@@ -247,6 +319,8 @@ class Call:
         if self.contact is None:
             return
         self.center.calls.pop(self.contact, None)
+        if self.kept_place:  # the contact waits on without the caller: no abandonment
+            return
         try:
             await self.desk.hang_up(self.contact)
         except FrontdeskError as error:
@@ -442,7 +516,9 @@ class CallCenter:
         call = self.calls.get(event.contact)
         if call is None:
             if event.type == "contact.offered" and data.get("channel") == Channel.CALLBACK:
-                self._call_back(event)
+                self._call_back(event, str(data.get("ani", "")))
+            elif event.type == "contact.offered" and data.get("channel") == Channel.VOICE:
+                self._run(self._kept_place(event), f"kept-{event.contact}")
             return
         if isinstance(call, OutboundCall):
             if event.type == "offer.declined":
@@ -459,21 +535,35 @@ class CallCenter:
         elif event.type == "contact.state_changed":
             call.desk_moved(S(str(data["new"])))
 
-    def _call_back(self, offered: StoredEvent) -> None:
-        """A callback offered to an agent: ring the agent, then the customer (when a
-        trunk is set; without one, agents call back by hand)."""
+    def _call_back(self, offered: StoredEvent, number: str) -> None:
+        """A callback offered to an agent: ring the agent, then ``number`` (when a trunk is
+        set; without one, agents call back by hand)."""
         assert offered.contact is not None
         desk = self.dispatcher.desks.get(offered.tenant)
         if self.settings.trunk is None or desk is None or offered.data.get("consult"):
             return
+        if offered.contact in self.calls:
+            return
         points = [p for p in desk.config.access_points.values() if p.channel is Channel.VOICE]
         caller_id = points[0].address if points else "anonymous"
         call = OutboundCall(
-            self, desk, offered.contact, str(offered.data.get("ani", "")),
-            AgentId(str(offered.data["agent"])), caller_id,
-        )  # fmt: skip
+            self, desk, offered.contact, number, AgentId(str(offered.data["agent"])), caller_id
+        )
         self.calls[offered.contact] = call
-        task = asyncio.create_task(call.run(), name=f"callback-{offered.contact}")
+        self._run(call.run(), f"callback-{offered.contact}")
+
+    async def _kept_place(self, offered: StoredEvent) -> None:
+        """A call offered without its caller on the line: one whose caller asked to be
+        called back keeping their place is called back now."""
+        assert offered.contact is not None
+        async with self.dispatcher.store.transaction() as tx:
+            live = await tx.contacts.get(offered.tenant, offered.contact)
+        number = live.contact.channel_data.get(CALL_BACK) if live is not None else None
+        if number:
+            self._call_back(offered, number)
+
+    def _run(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 

@@ -29,6 +29,7 @@ class VoiceSettings:
     realm: str = ""  # SIP digest realm and domain of agent phones; "" : the host
     moh_dir: Path = Path("/usr/share/asterisk/moh")  # Debian's asterisk-moh-opsound-wav
     trunk: tuple[str, int] | None = None  # where calls to customers go; None: no outbound
+    announce_every: float = 45.0  # seconds between a waiting caller's place announcements
 
     @property
     def domain(self) -> str:

@@ -155,6 +155,7 @@ TITLES = {
     "callback.scheduled": N_("Callback scheduled"),
     "queue.step_advanced": N_("Next queue step"),
     "contact.recorded": N_("Recording ready"),
+    "contact.place_kept": N_("Callback keeping the place"),
 }
 CRM_RESULTS = {
     CrmStatus.FOUND.value: N_("The customer was found in the CRM."),
@@ -326,6 +327,10 @@ class Teller:
         length = self.fmt.duration(float(data.get("seconds") or 0))
         return (self.gettext("The call was recorded ({time}).").format(time=length),)
 
+    def _place_kept(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        text = self.gettext("The caller hung up keeping their place; {number} is called back.")
+        return (text.format(number=phone(str(data.get("number", "")))),)
+
     def _step(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         step = int(data.get("step") or 0) + 1
         queue = self.names.queue(data.get("queue"))
@@ -344,6 +349,7 @@ DETAILS: Mapping[str, Callable[[Teller, Mapping[str, Any]], tuple[str, ...]]] = 
     "callback.scheduled": Teller._callback,
     "queue.step_advanced": Teller._step,
     "contact.recorded": Teller._recorded,
+    "contact.place_kept": Teller._place_kept,
 }
 
 
