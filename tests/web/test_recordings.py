@@ -1,9 +1,11 @@
-"""Call recordings in the API and the UI: supervisors listen, agents do not; and the
-customer card's click-to-call for agents when the voice channel can call customers."""
+"""The voice channel in the API and the UI: call recordings (supervisors listen, agents do
+not), prompt recordings uploaded by admins, and the customer card's click-to-call."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import math
 import wave
 from pathlib import Path
 
@@ -28,7 +30,10 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def app(frontdesk: Frontdesk, folder: Path) -> FastAPI:
     """The app of a server whose voice channel records calls and has a trunk."""
-    settings = dataclasses.replace(frontdesk.settings, recordings=str(folder), click_to_call=True)
+    settings = dataclasses.replace(
+        frontdesk.settings, recordings=str(folder), prompts=str(folder.parent / "prompts"),
+        click_to_call=True,
+    )  # fmt: skip
     return create_app(dataclasses.replace(frontdesk, settings=settings))
 
 
@@ -94,3 +99,45 @@ async def test_agents_call_a_customer_from_the_card(
     card = f"/customers/{created.json()['id']}"
     assert f'data-call="{CALLER}"' in (await anna.get(card)).text
     assert "data-call=" not in (await sofia.get(card)).text  # no agent profile, no phone
+
+
+def wav(seconds: float, rate: int = 44100, channels: int = 2) -> bytes:
+    """A WAV as a person would upload it: CD quality, a tone."""
+    frames = int(seconds * rate)
+    samples = bytearray()
+    for n in range(frames):
+        value = int(8000 * math.sin(2 * math.pi * 440 * n / rate)).to_bytes(
+            2, "little", signed=True
+        )
+        samples += value * channels
+    out = io.BytesIO()
+    with wave.open(out, "wb") as audio:
+        audio.setnchannels(channels)
+        audio.setsampwidth(2)
+        audio.setframerate(rate)
+        audio.writeframes(bytes(samples))
+    return out.getvalue()
+
+
+async def test_an_admin_uploads_a_prompt_recording_in_the_call_format(
+    admin: httpx.AsyncClient, sofia: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    body = wav(7.0)  # 1.2 MB: more than a request may carry elsewhere
+    assert len(body) > 1024 * 1024
+    stored = await admin.put(
+        "/api/v1/prompts/welcome/audio", content=body, headers={"Content-Type": "audio/wav"}
+    )
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["name"] == "welcome"
+    assert 7 * 16000 < stored.json()["bytes"] < 7 * 16000 + 1000  # 8 kHz, mono, 16-bit
+    refused = await sofia.put("/api/v1/prompts/welcome/audio", content=body)
+    assert refused.status_code == 403
+    broken = await admin.put("/api/v1/prompts/welcome/audio", content=b"RIFF....WAVE junk")
+    assert broken.status_code == 422
+    assert broken.json()["code"] == "prompt.unreadable"
+    not_wav = await admin.put("/api/v1/prompts/welcome/audio", content=b"ID3 an mp3 file")
+    assert not_wav.json()["code"] == "prompt.not_wav"
+    audit = (await admin.get("/api/v1/audit", params={"kind": "prompt_audio"})).json()
+    assert [entry["action"] for entry in audit] == ["update"]
+    assert (await admin.delete("/api/v1/prompts/welcome/audio")).status_code == 204
+    assert (await admin.delete("/api/v1/prompts/welcome/audio")).status_code == 404

@@ -93,6 +93,7 @@ class Runtime:
             recordings=str(voice_settings(self.settings).recordings_dir)
             if self.settings.voice
             else None,
+            prompts=str(voice_settings(self.settings).prompts_dir) if self.settings.voice else None,
             click_to_call=self.settings.voice and bool(self.settings.voice_trunk),
         )
         frontdesk = assemble(store, self.clock, password_hasher(self.settings), web)

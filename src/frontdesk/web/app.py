@@ -14,10 +14,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from frontdesk import __version__
+from frontdesk.channels.voice.prompts import MAX_UPLOAD_BYTES
 from frontdesk.web import errors, realtime
-from frontdesk.web.api import ROUTERS, docs
+from frontdesk.web.api import ROUTERS, docs, prompts
 from frontdesk.web.auth import frontdesk_of
-from frontdesk.web.container import Frontdesk
+from frontdesk.web.container import Frontdesk, WebSettings
 from frontdesk.web.schemas import Problem
 from frontdesk.web.ui import site
 from frontdesk.web.ui.error_pages import page_error
@@ -75,6 +76,13 @@ class FrontdeskApi(FastAPI):
         return self.openapi_schema
 
 
+def body_limit(settings: WebSettings, path: str) -> int:
+    """The largest request body at ``path``: ``max_body``, or a prompt recording's size."""
+    if path.startswith(API_PREFIX + prompts.PREFIX):
+        return max(settings.max_body, MAX_UPLOAD_BYTES)
+    return settings.max_body
+
+
 def create_app(
     frontdesk: Frontdesk | None = None,
     *,
@@ -98,7 +106,7 @@ def create_app(
     )
     if frontdesk is not None:
         app.state.frontdesk = frontdesk
-    errors.install(app, lambda: frontdesk_of(app).settings.max_body, page_error)
+    errors.install(app, lambda path: body_limit(frontdesk_of(app).settings, path), page_error)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX, responses=PROBLEMS)
     app.include_router(docs.router)

@@ -24,6 +24,7 @@ class WebSettings:
     session_cookie: str = "frontdesk_session"
     default_tenant: str = "default"  # the company the sign-in form suggests
     recordings: str | None = None  # the voice channel's folder of call recordings
+    prompts: str | None = None  # the voice channel's folder of prompts (None: voice off)
     click_to_call: bool = False  # the voice channel calls customers (it has a trunk)
 
 

@@ -189,10 +189,10 @@ PageErrors = Callable[[Request, int, dict[str, Any]], Awaitable[Response]]
 API_PATH = "/api/"
 
 
-def install(app: FastAPI, max_body: Callable[[], int], pages: PageErrors | None = None) -> None:
+def install(app: FastAPI, max_body: Callable[[str], int], pages: PageErrors | None = None) -> None:
     """Make every error of ``app`` a problem+json response — shown by ``pages`` outside
-    the API — and limit request bodies to ``max_body()`` bytes (asked per request: the
-    settings may arrive after the app)."""
+    the API — and limit request bodies to ``max_body(path)`` bytes (asked per request: the
+    settings may arrive after the app, and an upload may be allowed more)."""
 
     async def shown(request: Request, response: JSONResponse) -> Response:
         if pages is None or request.url.path.startswith(API_PATH):
@@ -229,7 +229,7 @@ def install(app: FastAPI, max_body: Callable[[], int], pages: PageErrors | None 
 class BodyLimit:
     """ASGI middleware: refuse request bodies over ``max_body()`` bytes with 413."""
 
-    def __init__(self, app: ASGIApp, max_body: Callable[[], int]) -> None:
+    def __init__(self, app: ASGIApp, max_body: Callable[[str], int]) -> None:
         self.app = app
         self.max_body = max_body
 
@@ -237,7 +237,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body()
+        limit = self.max_body(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             response = refusal("request.too_large", too_large_detail(limit))

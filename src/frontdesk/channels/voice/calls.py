@@ -44,7 +44,7 @@ from frontdesk.channels.voice.media import MUSIC_REPEAT, CallMedia
 from frontdesk.channels.voice.ng import NgClient
 from frontdesk.channels.voice.offers import decline_reason
 from frontdesk.channels.voice.outbound import OutboundCall
-from frontdesk.channels.voice.prompts import PromptLibrary
+from frontdesk.channels.voice.prompts import UPLOADS, PromptLibrary
 from frontdesk.channels.voice.recordings import pcap_to_wav
 from frontdesk.channels.voice.sip import Answered, Ended, Invite, Leg, LegEvent, SipStack
 from frontdesk.domain.channels import Channel
@@ -80,34 +80,36 @@ class EventFeed(Protocol):
 
 
 class Prompts:
-    """Prompt names of a tenant's scenario → audio files, spoken on first use.
+    """Prompt names of a tenant's scenario → audio files.
 
-    A prompt configured with texts (the ``prompts`` documents) is spoken in the contact's
-    language when it has a text in it, else in its first; a prompt without one plays the
-    recording uploaded under its name, or else its name read aloud ("press-1-for-sales").
+    A recording uploaded under the prompt's name plays first. Otherwise a prompt with texts
+    (the ``prompts`` documents) is spoken in the contact's language when it has a text in
+    it, else in its first; a prompt without either is its name read aloud
+    ("press-1-for-sales").
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._libraries: dict[TenantId, PromptLibrary] = {}
+        self._libraries: dict[Path, PromptLibrary] = {}
 
-    def library(self, tenant: TenantId) -> PromptLibrary:
-        library = self._libraries.get(tenant)
+    def library(self, tenant: TenantId, *, uploads: bool = False) -> PromptLibrary:
+        """The tenant's spoken prompts, or (``uploads``) its recorded ones."""
+        folder = self.root / tenant / UPLOADS if uploads else self.root / tenant
+        library = self._libraries.get(folder)
         if library is None:
-            library = self._libraries[tenant] = PromptLibrary(self.root / tenant)
+            library = self._libraries[folder] = PromptLibrary(folder)
         return library
 
     async def file(
         self, tenant: TenantId, name: str, texts: Mapping[str, str], language: str | None
     ) -> Path:
-        library = self.library(tenant)
+        uploaded = self.library(tenant, uploads=True).path(name)
+        if uploaded is not None:
+            return uploaded
         if not texts:
-            uploaded = library.path(name)
-            if uploaded is not None:
-                return uploaded
             texts = {"en": name.replace("-", " ").replace("_", " ")}
         spoken = language if language is not None and language in texts else next(iter(texts))
-        return await asyncio.to_thread(library.render, name, texts[spoken], spoken)
+        return await asyncio.to_thread(self.library(tenant).render, name, texts[spoken], spoken)
 
 
 class Call:

@@ -47,6 +47,8 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 #: The Debian package that provides each program.
 PACKAGES = {"espeak-ng": "espeak-ng", "sox": "sox"}
 MOH_PACKAGE = "asterisk-moh-opsound-wav"
+#: The subfolder of a tenant's prompts that holds uploaded recordings.
+UPLOADS = "uploads"
 
 
 class PromptLibrary:
@@ -158,6 +160,17 @@ class PromptLibrary:
             return None
         found = self.directory / target
         return found if found.is_file() else None
+
+    def remove(self, name: str) -> bool:
+        """Forget prompt ``name`` (its files stay for calls playing them); False when there
+        was nothing under that name."""
+        check_name(name)
+        link = self.directory / f"{name}.wav"
+        try:
+            link.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def _point(self, name: str, target: Path) -> None:
         link = self.directory / f"{name}.wav"

@@ -17,6 +17,7 @@ from frontdesk.web.api import (
     customers,
     directory,
     inbound,
+    prompts,
     reports,
     scenarios,
     session,
@@ -32,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     contact_desk.router,
     agents.router,
     directory.router,
+    prompts.router,  # before the documents: its paths end in /audio
     *configuration.ROUTERS,
     scenarios.router,
     users.router,
