@@ -130,6 +130,12 @@ def cmd_users_create(args: argparse.Namespace) -> int:
                        args.agent)  # fmt: skip
 
 
+def cmd_install_voice(args: argparse.Namespace) -> int:
+    from frontdesk.app.voice import install_packages
+
+    return install_packages()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from frontdesk.app.commands import demo
 
@@ -176,6 +182,10 @@ def _service_commands(commands: Any) -> None:
     check = commands.add_parser("check-config", help="check settings, database and scenarios")
     _service_options(check)
     check.set_defaults(run=cmd_check_config)
+    install = commands.add_parser(
+        "install-voice", help="install the voice channel's Debian packages (as root)"
+    )
+    install.set_defaults(run=cmd_install_voice)
     demo = commands.add_parser("demo", help="a demo tenant with live traffic, served")
     _service_options(demo, listen=True)
     demo.add_argument("--rate", type=float, default=6.0, help="contacts per minute")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from frontdesk.channels.voice.config import VoiceSettings
@@ -44,6 +46,35 @@ def voice_settings(settings: Settings) -> VoiceSettings:
         realm=settings.sip_realm,
         trunk=trunk,
     )
+
+
+#: The Debian packages of the voice channel: Kamailio with its SQLite module (the phone
+#: logins), rtpengine, espeak-ng and sox for prompts, and the default hold music.
+PACKAGES = (
+    "kamailio",
+    "kamailio-sqlite-modules",
+    "rtpengine-daemon",
+    "espeak-ng",
+    "sox",
+    "asterisk-moh-opsound-wav",
+)
+
+
+def install_packages() -> int:
+    """Install :data:`PACKAGES` with apt-get when run as root on Debian; otherwise say the
+    command to run. Returns the exit status."""
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print("The voice channel needs these Debian packages; as root, run:")
+        print("  apt-get update && " + " ".join(command))
+        return 1
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for step in (["apt-get", "update"], command):
+        print("$ " + " ".join(step), flush=True)
+        status = subprocess.run(step, env=environment, check=False).returncode
+        if status != 0:
+            return status
+    return 0
 
 
 #: What the voice channel runs, and the Debian package that brings each.
