@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from frontdesk.domain.ids import ContactId
 from frontdesk.web.app import create_app
-from frontdesk.web.container import Frontdesk
+from frontdesk.web.container import Frontdesk, SipService
 
 from .conftest import ACME, VOICE
 
@@ -32,7 +32,7 @@ def app(frontdesk: Frontdesk, folder: Path) -> FastAPI:
     """The app of a server whose voice channel records calls and has a trunk."""
     settings = dataclasses.replace(
         frontdesk.settings, recordings=str(folder), prompts=str(folder.parent / "prompts"),
-        click_to_call=True,
+        click_to_call=True, sip=SipService("127.0.0.1", "127.0.0.1:5060"),
     )  # fmt: skip
     return create_app(dataclasses.replace(frontdesk, settings=settings))
 
@@ -141,3 +141,23 @@ async def test_an_admin_uploads_a_prompt_recording_in_the_call_format(
     assert [entry["action"] for entry in audit] == ["update"]
     assert (await admin.delete("/api/v1/prompts/welcome/audio")).status_code == 204
     assert (await admin.delete("/api/v1/prompts/welcome/audio")).status_code == 404
+
+
+async def test_an_agent_gets_a_phone_login_whose_password_is_shown_once(
+    anna: httpx.AsyncClient, boris: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    given = await anna.post("/api/v1/agents/anna/phone", json={})
+    assert given.status_code == 200, given.text
+    login = given.json()
+    assert (login["username"], login["domain"], login["registrar"]) == (
+        "anna",
+        "127.0.0.1",
+        "127.0.0.1:5060",
+    )
+    assert len(login["password"]) >= 12
+    stored = (await admin.get("/api/v1/phones/anna")).json()
+    assert stored == {"ha1": "***"}  # neither the password nor its hash is ever read back
+    assert (await boris.post("/api/v1/agents/anna/phone", json={})).status_code == 403
+    weak = await anna.post("/api/v1/agents/anna/phone", json={"password": "short"})
+    assert weak.json()["code"] == "phone.weak_password"
+    assert (await admin.delete("/api/v1/phones/anna")).status_code == 204

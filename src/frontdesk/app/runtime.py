@@ -35,7 +35,7 @@ from frontdesk.services.webhooks import WebhookService
 from frontdesk.sim.preview import SimulatorPreview
 from frontdesk.storage.sql import migrate, open_store
 from frontdesk.web.app import create_app
-from frontdesk.web.container import Frontdesk, WebSettings
+from frontdesk.web.container import Frontdesk, SipService, WebSettings
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +86,15 @@ class Runtime:
 
     async def start(self) -> Frontdesk:
         store = await open_database(self.settings)
+        voice = voice_settings(self.settings) if self.settings.voice else None
         web = WebSettings(
             max_body=self.settings.max_body,
             secure_cookies=self.settings.secure_cookies,
             default_tenant=self.settings.tenant,
-            recordings=str(voice_settings(self.settings).recordings_dir)
-            if self.settings.voice
-            else None,
-            prompts=str(voice_settings(self.settings).prompts_dir) if self.settings.voice else None,
-            click_to_call=self.settings.voice and bool(self.settings.voice_trunk),
+            recordings=str(voice.recordings_dir) if voice else None,
+            prompts=str(voice.prompts_dir) if voice else None,
+            sip=SipService(voice.domain, f"{voice.host}:{voice.sip_port}") if voice else None,
+            click_to_call=voice is not None and voice.trunk is not None,
         )
         frontdesk = assemble(store, self.clock, password_hasher(self.settings), web)
         self.frontdesk = frontdesk

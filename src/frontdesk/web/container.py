@@ -18,6 +18,14 @@ MAX_BODY = 1024 * 1024  # bytes; a larger request body is refused with 413
 
 
 @dataclass(frozen=True, slots=True)
+class SipService:
+    """Where agents' phones register: for the phone logins the API hands out."""
+
+    domain: str
+    registrar: str  # host:port
+
+
+@dataclass(frozen=True, slots=True)
 class WebSettings:
     max_body: int = MAX_BODY
     secure_cookies: bool = False  # True behind HTTPS
@@ -25,6 +33,7 @@ class WebSettings:
     default_tenant: str = "default"  # the company the sign-in form suggests
     recordings: str | None = None  # the voice channel's folder of call recordings
     prompts: str | None = None  # the voice channel's folder of prompts (None: voice off)
+    sip: SipService | None = None  # None: the voice channel is off
     click_to_call: bool = False  # the voice channel calls customers (it has a trunk)
 
 

@@ -358,6 +358,19 @@ class ScriptDocument(Input):
     text: dict[str, Annotated[str, Field(max_length=20_000)]] | None = None
 
 
+class PromptDocument(Input):
+    """What a prompt says, by language (``{"en": ..., "ru": ...}``): calls speak it."""
+
+    text: dict[str, Annotated[str, Field(min_length=1, max_length=5000)]]
+
+
+class PhoneDocument(Input):
+    """An agent's phone login: the digest hash of its password. Set it with
+    ``POST /api/v1/agents/{id}/phone``; ``ha1`` reads back as "***"."""
+
+    ha1: str
+
+
 # --- scenarios ----------------------------------------------------------------------------
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
 
+from frontdesk.channels.voice.kamailio import ha1
 from frontdesk.domain.agents import AgentState
-from frontdesk.domain.errors import NotFoundError
+from frontdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.domain.ids import AgentId
 from frontdesk.services.auth import Principal
 from frontdesk.web.auth import Caller, FrontdeskDep, require
@@ -77,3 +80,47 @@ async def set_state(
     desk = frontdesk.dispatcher.desk(principal.tenant)
     agent = await desk.set_agent_state(AgentId(agent_id), AgentState(body.state), body.reason)
     return AgentOut.of(agent)
+
+
+class PhoneIn(BaseModel):
+    password: str | None = None  # None: a new one is made
+
+
+class PhoneOut(BaseModel):
+    """A phone's login, with the password in clear: shown this once."""
+
+    username: str
+    password: str
+    domain: str
+    registrar: str
+
+
+MIN_PHONE_PASSWORD = 8
+
+
+@router.post("/{agent_id}/phone")
+async def set_phone(
+    agent_id: str, body: PhoneIn, principal: Caller, frontdesk: FrontdeskDep
+) -> PhoneOut:
+    """Give the agent's SIP phone a password (the agent for themself, or an admin); the
+    phone registers with the agent id as its user name. Only its digest hash is kept."""
+    self_or(principal, agent_id, "admin")
+    voice = frontdesk.settings.sip
+    if voice is None:
+        raise ConflictError("the voice channel is off", code="voice.off")
+    if AgentId(agent_id) not in frontdesk.dispatcher.desk(principal.tenant).agents:
+        raise NotFoundError(f"agent {agent_id} does not exist", code="agent.not_found")
+    password = body.password or secrets.token_urlsafe(12)
+    if len(password) < MIN_PHONE_PASSWORD:
+        raise ValidationError(
+            f"a phone password needs at least {MIN_PHONE_PASSWORD} characters",
+            code="phone.weak_password",
+            field="password",
+        )
+    document = {"ha1": ha1(agent_id, voice.domain, password)}
+    await frontdesk.configuration.put(
+        principal.tenant, "phones", agent_id, document, principal.actor
+    )
+    return PhoneOut(
+        username=agent_id, password=password, domain=voice.domain, registrar=voice.registrar
+    )

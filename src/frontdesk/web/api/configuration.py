@@ -25,6 +25,8 @@ from frontdesk.web.schemas import (
     CalendarDocument,
     ListDocument,
     NamedDocument,
+    PhoneDocument,
+    PromptDocument,
     QueueDocument,
     ScriptDocument,
     SettingsDocument,
@@ -64,6 +66,8 @@ KINDS = (
     Kind("webhooks", "webhooks", WebhookDocument, "queues.read", secrets=("secret",)),
     Kind("settings", "settings", SettingsDocument, "queues.read"),
     Kind("scripts", "scripts", ScriptDocument, None),
+    Kind("prompts", "prompts", PromptDocument, None),
+    Kind("phones", "phones", PhoneDocument, "admin", secrets=("ha1",)),
 )
 
 
