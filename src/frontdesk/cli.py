@@ -181,6 +181,7 @@ def _service_commands(commands: Any) -> None:
     migrate.set_defaults(run=cmd_migrate)
     check = commands.add_parser("check-config", help="check settings, database and scenarios")
     _service_options(check)
+    check.add_argument("--voice", action="store_true", help="check the voice channel's parts too")
     check.set_defaults(run=cmd_check_config)
     install = commands.add_parser(
         "install-voice", help="install the voice channel's Debian packages (as root)"

@@ -268,3 +268,20 @@ async def test_a_caller_who_asks_for_a_callback_keeps_their_place_and_is_called_
     assert "contact.place_kept" in [e.type for e in events]
     moves = [e.data["new"] for e in events if e.type == "contact.state_changed"]
     assert "abandoned" not in moves  # the caller left, but not the line
+
+
+async def test_keys_the_caller_presses_in_the_conversation_reach_the_agents_phone(
+    stack: VoiceStack,
+) -> None:
+    phone = await stack.phone("anna")
+    await stack.ready("anna")
+    caller = "+79160000018"
+    task = asyncio.ensure_future(
+        stack.call([Listen(1500), Press("1"), Listen(3000), Press("5"), Listen(1500)], ani=caller)
+    )
+    await served_by(stack, caller, "anna")
+    assert (await task).code == 0
+    await stack.wait_for(
+        lambda: "received event: '5'" in phone.log(), what="the key at the agent's phone"
+    )
+    assert "received event: '1'" not in phone.log()  # the menu's key stayed with the menu
