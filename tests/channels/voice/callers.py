@@ -12,6 +12,8 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.channels.voice.sipp import OK_TO_LAST_REQUEST
+
 PCAPS = Path("/usr/share/sip-tester")
 KEY_FILES = {"*": "star", "#": "pound"}
 
@@ -107,23 +109,14 @@ _BYE = """\
 </scenario>
 """
 
-_AWAIT_BYE = """\
+_AWAIT_BYE = (
+    """\
   <recv request="BYE" timeout="{timeout}"/>
   <label id="bye"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
 """
+    + OK_TO_LAST_REQUEST
+    + "</scenario>\n"
+)
 
 
 def scenario(actions: list[Action], *, hang_up: bool = True, wait_ms: int = 30000) -> str:

@@ -452,6 +452,23 @@ def register(
     )
 
 
+#: sipp's 200 OK to the request it received last (a BYE, mostly).
+OK_TO_LAST_REQUEST = """\
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+"""
+
+
 def uas_answer() -> str:
     """Expect an INVITE, answer 200 (no 180, see the module docstring), expect ACK and BYE,
     answer the BYE."""
@@ -484,17 +501,6 @@ def uas_answer() -> str:
   </send>
   <recv request="ACK"/>
   <recv request="BYE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-""",
+"""
+        + OK_TO_LAST_REQUEST,
     )

@@ -50,6 +50,17 @@ async def quiet(stack: VoiceStack) -> AsyncIterator[None]:
         await stack.away(agent)
 
 
+async def customer_phone(stack: VoiceStack, name: str) -> Sipp:
+    """A customer's phone behind the trunk: answers one call, talks until hung up on."""
+    assert stack.settings.trunk is not None
+    customer = Sipp(
+        uas_answer(), work_dir=stack.folder / name, local_port=stack.settings.trunk[1],
+        media_port=free_port(), rtp_echo=True, timeout=30,
+    )  # fmt: skip
+    await customer.start()
+    return customer
+
+
 def free(stack: VoiceStack, agent: str) -> bool:
     return stack.agent_state(agent) not in (AgentState.BUSY, AgentState.RESERVED)
 
@@ -211,11 +222,7 @@ async def test_a_recorded_call_holds_what_each_side_said(stack: VoiceStack) -> N
 
 async def test_a_callback_rings_the_agent_first_then_the_customer(stack: VoiceStack) -> None:
     assert stack.settings.trunk is not None
-    customer = Sipp(
-        uas_answer(), work_dir=stack.folder / "customer", local_port=stack.settings.trunk[1],
-        media_port=free_port(), rtp_echo=True, timeout=30,
-    )  # fmt: skip
-    await customer.start()
+    customer = await customer_phone(stack, "customer")
     phone = await stack.phone("anna")
     await stack.ready("anna")
     desk = stack.frontdesk.dispatcher.desk(T)
@@ -249,11 +256,7 @@ async def test_a_caller_who_asks_for_a_callback_keeps_their_place_and_is_called_
     live = await stack.last(caller)
     assert live.contact.state is S.QUEUED  # still in line, without the caller
     assert live.contact.channel_data["call_back"] == caller
-    customer = Sipp(
-        uas_answer(), work_dir=stack.folder / "kept", local_port=stack.settings.trunk[1],
-        media_port=free_port(), rtp_echo=True, timeout=30,
-    )  # fmt: skip
-    await customer.start()
+    customer = await customer_phone(stack, "kept")
     phone = await stack.phone("anna")
     await stack.ready("anna")
     await phone.wait_for("CALL_ESTABLISHED", timeout=10)

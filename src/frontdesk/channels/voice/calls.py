@@ -47,6 +47,7 @@ from frontdesk.channels.voice.outbound import OutboundCall
 from frontdesk.channels.voice.prompts import UPLOADS, PromptLibrary
 from frontdesk.channels.voice.recordings import pcap_to_wav
 from frontdesk.channels.voice.sip import Answered, Ended, Invite, Leg, LegEvent, SipStack
+from frontdesk.channels.voice.tasks import CallTasks
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.errors import FrontdeskError, NotFoundError
@@ -135,7 +136,7 @@ class Call:
         self.kept_place = False
         self.branches = itertools.count(1)
         self.branch = ""
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.tasks = CallTasks(invite.leg.call_id, self.caller.hangup)
         invite.leg.listener = self._caller_event
 
     # --- the caller -----------------------------------------------------------------------
@@ -315,8 +316,7 @@ class Call:
         self.over.set()
         self.caller.hangup()
         self._drop_agent_leg()
-        for task in tuple(self.tasks):
-            task.cancel()
+        self.tasks.cancel()
         await self.media.close()
         if self.contact is None:
             return
@@ -348,17 +348,7 @@ class Call:
 
     # --- agents ---------------------------------------------------------------------------
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run ``work`` for this call; it is cancelled when the call ends, and a failure
-        ends the call."""
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("call %s: %s", self.caller.call_id, task.exception())
-            self.caller.hangup()
+        self.tasks.spawn(work)
 
     async def ring(self, agent: AgentId) -> None:
         """The desk offers the contact to ``agent``: ring their phone."""

@@ -25,6 +25,7 @@ from frontdesk.channels.voice.errors import VoiceError
 from frontdesk.channels.voice.media import FLAGS, placeholder_sdp
 from frontdesk.channels.voice.offers import decline_reason
 from frontdesk.channels.voice.sip import Answered, Ended, Leg, LegEvent
+from frontdesk.channels.voice.tasks import CallTasks
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.domain.ids import AgentId, ContactId
 from frontdesk.services.desk import TenantDesk
@@ -56,7 +57,7 @@ class OutboundCall:
         self.accepted = False
         self.bridged = False
         self.over = asyncio.Event()
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.tasks = CallTasks(f"callback {contact}", self.over.set)
 
     def _params(self, from_tag: str, **more: object) -> dict[str, object]:
         return {"call-id": self.call_id, "from-tag": from_tag, **more}
@@ -80,15 +81,7 @@ class OutboundCall:
             await self._end()
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("callback %s: %s", self.contact, task.exception())
-            self.over.set()
+        self.tasks.spawn(work)
 
     def withdraw(self, agent: AgentId) -> None:
         """The desk took the offer back (rang out, the agent stepped away)."""
@@ -165,8 +158,7 @@ class OutboundCall:
             if leg is not None:
                 leg.hangup()
         self.agent_leg = self.customer_leg = None
-        for task in tuple(self.tasks):
-            task.cancel()
+        self.tasks.cancel()
         with contextlib.suppress(VoiceError):
             await self.center.ng.command("delete", {"call-id": self.call_id})
         self.center.calls.pop(self.contact, None)
