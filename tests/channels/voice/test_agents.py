@@ -4,6 +4,7 @@ calls the desk offers them; the caller hears the agent and the agent the caller.
 from __future__ import annotations
 
 import asyncio
+import wave
 from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.ids import AgentId, ContactId, QueueId
 from tests.channels.voice.audio import best_match, read_wav
 from tests.channels.voice.callers import PCAPS, Listen, Press, Talk
+from tests.channels.voice.capture import capture, heard
 from tests.channels.voice.ports import free_port
 from tests.channels.voice.sipp import Sipp, uas_answer
 from tests.channels.voice.stack import AGENTS, VIP_NUMBER, T, VoiceStack, start_stack, stop_stack
@@ -288,3 +290,73 @@ async def test_keys_the_caller_presses_in_the_conversation_reach_the_agents_phon
         lambda: "received event: '5'" in phone.log(), what="the key at the agent's phone"
     )
     assert "received event: '1'" not in phone.log()  # the menu's key stayed with the menu
+
+
+def repeated(sound: Path, target: Path, times: int = 50) -> Path:
+    """``sound`` again and again: a phone that keeps talking."""
+    with wave.open(str(sound), "rb") as source:
+        params, frames = source.getparams(), source.readframes(source.getnframes())
+    with wave.open(str(target), "wb") as output:
+        output.setparams(params)
+        output.writeframes(frames * times)
+    return target
+
+
+async def test_a_consult_holds_the_caller_then_hands_them_to_the_colleague(
+    stack: VoiceStack,
+) -> None:
+    speech = PromptLibrary(stack.folder / "speech").render(
+        "colleague", "This is Boris from support, one moment please.", "en"
+    )
+    first = await stack.phone("anna")
+    second = await stack.phone("boris", audio=repeated(speech, stack.folder / "boris.wav"))
+    await stack.ready("anna")
+    caller, media = "+79160000019", free_port()
+    async with capture(media, stack.folder / "consult.pcap") as pcap:
+        task = asyncio.ensure_future(stack.call(
+            [Listen(1500), Press("1"), Listen(16000)], ani=caller, media_port=media
+        ))  # fmt: skip
+        contact = await served_by(stack, caller, "anna")
+        await first.wait_for("CALL_ESTABLISHED", timeout=5)
+        await stack.ready("boris")
+        desk = stack.frontdesk.dispatcher.desk(T)
+        await desk.consult(AgentId("anna"), contact, to_agent=AgentId("boris"))
+        await second.wait_for("CALL_ESTABLISHED", timeout=10)
+
+        async def joined() -> bool:
+            return (await stack.last(caller)).handling.consult_agent == "boris"
+
+        await stack.wait_for(joined, what="Boris in the consult")
+        await asyncio.sleep(2)  # Anna and Boris talk; the caller holds
+        await desk.end_consult(AgentId("anna"), contact, hand_over=True)
+        await first.wait_for("CALL_CLOSED", timeout=5)  # Anna is out
+        assert (await stack.last(caller)).handling.agent == "boris"
+        assert (await task).code == 0  # the caller stayed on the line throughout
+    live = await stack.last(caller)
+    assert [(s.kind, s.agent) for s in live.contact.segments] == [
+        (SegmentKind.INITIAL, "anna"),
+        (SegmentKind.CONSULT, "boris"),
+    ]
+    assert heard(pcap, speech) > 0.9  # after the hand-over the caller hears Boris
+
+
+async def test_a_consult_the_agent_ends_leaves_them_with_the_caller(stack: VoiceStack) -> None:
+    first = await stack.phone("anna")
+    second = await stack.phone("boris")
+    await stack.ready("anna")
+    caller = "+79160000020"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Listen(12000)], ani=caller))
+    contact = await served_by(stack, caller, "anna")
+    await first.wait_for("CALL_ESTABLISHED", timeout=5)
+    await stack.ready("boris")
+    desk = stack.frontdesk.dispatcher.desk(T)
+    await desk.consult(AgentId("anna"), contact, to_agent=AgentId("boris"))
+    await second.wait_for("CALL_ESTABLISHED", timeout=10)
+    await asyncio.sleep(1)
+    await desk.end_consult(AgentId("anna"), contact, hand_over=False)
+    await second.wait_for("CALL_CLOSED", timeout=5)  # Boris leaves
+    assert [call.state for call in await first.calls()] == ["ESTABLISHED"]
+    assert (await task).code == 0
+    await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
+    assert (await stack.last(caller)).handling.agent == "anna"
+    assert free(stack, "boris")

@@ -38,6 +38,7 @@ from frontdesk.channels.voice.announcements import (
     place_in_line,
 )
 from frontdesk.channels.voice.config import VoiceSettings
+from frontdesk.channels.voice.consult import Consult
 from frontdesk.channels.voice.dtmf import DtmfEvent
 from frontdesk.channels.voice.errors import MediaError, VoiceError
 from frontdesk.channels.voice.media import MUSIC_REPEAT, CallMedia
@@ -46,7 +47,15 @@ from frontdesk.channels.voice.offers import decline_reason
 from frontdesk.channels.voice.outbound import OutboundCall
 from frontdesk.channels.voice.prompts import UPLOADS, PromptLibrary
 from frontdesk.channels.voice.recordings import pcap_to_wav
-from frontdesk.channels.voice.sip import Answered, Ended, Invite, Leg, LegEvent, SipStack
+from frontdesk.channels.voice.sip import (
+    Answered,
+    Ended,
+    Invite,
+    Leg,
+    LegEvent,
+    SipStack,
+    Updated,
+)
 from frontdesk.channels.voice.tasks import CallTasks
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import ContactState
@@ -66,6 +75,9 @@ CALL_ID = "sip_call_id"
 MAX_KEYS = 8
 #: More calls than one process ever holds: rtpengine's ``list`` answers at most this many.
 MAX_LISTED = 100_000
+HANDED_OVER = "consult_handed_over"
+#: How a consult ends on the desk (``contact.transferred`` kinds).
+CONSULT_ENDS = frozenset({HANDED_OVER, "consult_ended", "consult_withdrawn"})
 #: Seconds a caller has to press the key after the callback offer.
 CALLBACK_WAIT = 5.0
 #: Contact states in which the call is over for the desk.
@@ -134,6 +146,9 @@ class Call:
         self.agent_leg: Leg | None = None
         self.bridged = False
         self.kept_place = False
+        self.agent_offer: str | None = None  # the SDP the agent's phone was offered
+        self.agent_sdp: str | None = None  # and what it answered
+        self.consult: Consult | None = None
         self.branches = itertools.count(1)
         self.branch = ""
         self.tasks = CallTasks(invite.leg.call_id, self.caller.hangup)
@@ -315,7 +330,7 @@ class Call:
     async def _end(self) -> None:
         self.over.set()
         self.caller.hangup()
-        self._drop_agent_leg()
+        self.drop_agent_leg()
         self.tasks.cancel()
         await self.media.close()
         if self.contact is None:
@@ -354,41 +369,53 @@ class Call:
         """The desk offers the contact to ``agent``: ring their phone."""
         if self.over.is_set() or self.contact is None:
             return
-        self._drop_agent_leg()  # the previous offer's, if still there
+        self.drop_agent_leg()  # the previous offer's, if still there
         self.agent = agent
-        self.branch = f"agent-{next(self.branches)}"
+        self.branch = self.new_branch()
         sdp = await self.media.offer_to(self.branch)
         if self.over.is_set() or self.agent != agent:
             return
+        self.agent_offer = sdp
         display = self.invite.ani or "Frontdesk"
         self.agent_leg = self.center.sip.dial(
-            agent, self.invite.ani or "anonymous", display, sdp, self._agent_event
+            agent, self.invite.ani or "anonymous", display, sdp, self.agent_event
         )
+
+    def new_branch(self) -> str:
+        """A branch of the caller's media for one more agent leg."""
+        return f"agent-{next(self.branches)}"
 
     def withdraw(self, agent: AgentId) -> None:
         """The offer to ``agent`` ended without an answer (rang out, taken back)."""
+        if self.consult is not None and self.consult.colleague == agent:
+            if not self.consult.answered:
+                self.spawn(self.consult.end())
+            return
         if self.agent == agent and not self.bridged:
-            self._drop_agent_leg()
+            self.drop_agent_leg()
             self.agent = None
 
     def leave_agent(self) -> None:
         """The agent handed the contact on (a transfer): the caller waits with music."""
-        self._drop_agent_leg()
+        self.drop_agent_leg()
         self.agent, self.bridged = None, False
         self.spawn(self._music())
 
-    def _drop_agent_leg(self) -> None:
+    def drop_agent_leg(self) -> None:
         """Hang up the agent's leg as the call's decision: its end is no news then."""
         leg, self.agent_leg = self.agent_leg, None
         if leg is not None:
             leg.hangup()
 
-    def _agent_event(self, leg: Leg, event: LegEvent) -> None:
+    def agent_event(self, leg: Leg, event: LegEvent) -> None:
         if leg is not self.agent_leg or self.agent is None:
             return
         agent = self.agent
         if isinstance(event, Answered):
             self.spawn(self._answered(leg, agent, event))
+        elif isinstance(event, Updated):
+            if self.consult is not None:
+                self.consult.updated(leg, event)
         elif isinstance(event, Ended):
             self.agent_leg = None
             if self.bridged:  # the agent hung up: the call is over
@@ -407,6 +434,7 @@ class Call:
             leg.hangup()
             return
         await self.media.connect(self.branch, event.sdp, event.remote_tag)
+        self.agent_sdp = event.sdp
         self.bridged = True
         if self.record:
             await self.media.record()
@@ -425,6 +453,19 @@ class Call:
             self.media.closed = True  # nothing left to delete
             self.caller.hangup()
             self.over.set()
+
+    async def start_consult(self, colleague: AgentId) -> None:
+        """The desk offers the consult to ``colleague``: ring them for the agent."""
+        if self.contact is None or not self.bridged or self.consult is not None:
+            return
+        self.consult = Consult(self, self.contact, colleague)
+        await self.consult.ring()
+
+    def consult_over(self, kind: str) -> None:
+        """The agent ended the consult on the desktop."""
+        consult = self.consult
+        if consult is not None:
+            self.spawn(consult.hand_over() if kind == HANDED_OVER else consult.end())
 
     def desk_moved(self, new: ContactState) -> None:
         """The contact moved on the desk: one ended there ends the call."""
@@ -518,12 +559,15 @@ class CallCenter:
             elif event.type == "contact.state_changed" and data["new"] in ENDED:
                 call.over.set()
             return
-        if event.type == "contact.offered" and not data.get("consult"):
-            call.spawn(call.ring(AgentId(str(data["agent"]))))
+        if event.type == "contact.offered":
+            agent = AgentId(str(data["agent"]))
+            call.spawn(call.start_consult(agent) if data.get("consult") else call.ring(agent))
         elif event.type == "offer.declined":
             call.withdraw(AgentId(str(data["agent"])))
         elif event.type == "contact.transferred" and data.get("kind") == "transfer":
             call.leave_agent()
+        elif event.type == "contact.transferred" and data.get("kind") in CONSULT_ENDS:
+            call.consult_over(str(data["kind"]))
         elif event.type == "contact.state_changed":
             call.desk_moved(S(str(data["new"])))
 

@@ -47,6 +47,13 @@ class Answered:
 
 
 @dataclass(frozen=True, slots=True)
+class Updated:
+    """The far end accepted our re-INVITE; ``sdp`` is its answer."""
+
+    sdp: str
+
+
+@dataclass(frozen=True, slots=True)
 class Ended:
     """The leg is over. ``code`` is the SIP status of a failed setup (486 busy, 404 ...),
     None for a hang-up; ``by`` is ``remote`` or ``local``."""
@@ -56,7 +63,7 @@ class Ended:
     by: str = "remote"
 
 
-LegEvent = Ringing | Answered | Ended
+LegEvent = Ringing | Answered | Updated | Ended
 Listener = Callable[["Leg", LegEvent], None]
 
 
@@ -97,6 +104,10 @@ class Leg:
         """200 OK to an inbound INVITE with our (rtpengine's) SDP."""
         self.answered = True
         self.stack.post(self.stack.core_answer, self.key, sdp)
+
+    def reinvite(self, sdp: str) -> None:
+        """Move an answered leg's media to ``sdp`` (a re-INVITE); :class:`Updated` follows."""
+        self.stack.post(self.stack.core_reinvite, self.key, sdp)
 
     def reject(self, code: int, reason: str) -> None:
         """Refuse an inbound INVITE not yet answered (404, 480, 486, 503 ...)."""
@@ -196,6 +207,7 @@ class SipStack:
         self.on_invite = on_invite
         self.legs: dict[int, Leg] = {}  # asyncio side: legs not ended
         self._uas: dict[int, Any] = {}  # sippy side: the UA of each leg
+        self._reinviting: set[int] = set()  # sippy side: legs whose re-INVITE is pending
         self._keys = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sippy: _SippyThread | None = None
@@ -324,9 +336,16 @@ class SipStack:
             self._to_loop(self._event, key, Ringing())
         elif isinstance(event, CCEventConnect):
             _, _, body = event.getData()
-            self._to_loop(
-                self._event, key, Answered(str(body) if body else "", ua.rUri.getTag() or "")
-            )
+            sdp = str(body) if body else ""
+            if key in self._reinviting:
+                self._reinviting.discard(key)
+                self._to_loop(self._event, key, Updated(sdp))
+            else:
+                self._to_loop(self._event, key, Answered(sdp, ua.rUri.getTag() or ""))
+        elif isinstance(event, CCEventFail) and key in self._reinviting:
+            # a refused re-INVITE leaves the call as it was (RFC 3261 14.1)
+            self._reinviting.discard(key)
+            self._to_loop(self._event, key, Updated(""))
         elif isinstance(event, CCEventFail):
             code, reason = event.getData()[:2]
             self._uas.pop(key, None)
@@ -346,6 +365,15 @@ class SipStack:
         ua = self._uas.get(key)
         if ua is not None:
             ua.recvEvent(CCEventConnect((200, "OK", MsgBody(sdp))))
+
+    def core_reinvite(self, key: int, sdp: str) -> None:
+        from sippy.CCEvents import CCEventUpdate
+        from sippy.MsgBody import MsgBody
+
+        ua = self._uas.get(key)
+        if ua is not None and ua.isConnected():
+            self._reinviting.add(key)
+            ua.recvEvent(CCEventUpdate(MsgBody(sdp)))
 
     def core_reject(self, key: int, code: int, reason: str) -> None:
         from sippy.CCEvents import CCEventFail
