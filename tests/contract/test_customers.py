@@ -213,3 +213,24 @@ async def test_customers_of_one_tenant_are_invisible_to_another(store: Store) ->
     assert found_a is not None
     assert found_b is not None
     assert (found_a.id, found_b.id) == (C1, "b-1")
+
+
+async def test_a_customer_is_found_by_one_of_their_own_fields(store: Store) -> None:
+    first = replace(customer("cust-1"), fields={"contract": "123456", "city": "Kazan"})
+    second = replace(customer("cust-2"), fields={"contract": "654321", "city": "Kazan"})
+    merged = replace(customer("cust-3"), fields={"contract": "777"}, merged_into=C1)
+    other_tenant = replace(customer("cust-4", tenant=B), fields={"contract": "999"})
+    async with store.transaction() as tx:
+        for record in (first, second, merged, other_tenant):
+            await tx.customers.put(record)
+    async with store.transaction() as tx:
+        found = await tx.customers.with_field(A, "contract", "654321")
+        assert found is not None
+        assert found.id == "cust-2"
+        shared = await tx.customers.with_field(A, "city", "Kazan")
+        assert shared is not None
+        assert shared.id == "cust-1"  # several: the first by id
+        assert await tx.customers.with_field(A, "contract", "12345") is None
+        assert await tx.customers.with_field(A, "contract", "777") is None  # merged away
+        assert await tx.customers.with_field(A, "contract", "999") is None  # another tenant
+        assert await tx.customers.with_field(A, "no-such-field", "123456") is None

@@ -30,6 +30,10 @@ class Crm(Protocol):
     async def find(self, tenant: TenantId, identity: Identity) -> CustomerProfile | None:
         """The customer with this identity (E.164 phone, normalised e-mail ...), if any."""
 
+    async def with_field(self, tenant: TenantId, name: str, value: str) -> CustomerProfile | None:
+        """The customer whose field ``name`` is ``value``: a caller who keys in a contract
+        number in a menu is identified by it."""
+
     async def get(self, tenant: TenantId, customer: CustomerId) -> Customer | None: ...
 
     async def upsert(self, customer: Customer) -> Customer:

@@ -149,6 +149,10 @@ class Customers(Protocol):
     async def find(self, tenant: TenantId, identity: Identity) -> Customer | None:
         """The unmerged customer with this identity (values as normalised on store)."""
 
+    async def with_field(self, tenant: TenantId, name: str, value: str) -> Customer | None:
+        """The unmerged customer whose own field ``name`` is ``value`` (a contract number
+        a caller keys in); the first by id when several are."""
+
     async def search(self, tenant: TenantId, text: str, limit: int = 20) -> list[Customer]:
         """Fuzzy search over name, company, phones and e-mails, best match first."""
 

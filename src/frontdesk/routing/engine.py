@@ -164,7 +164,10 @@ class Router:
         found = self.plan.menus.get(menu)
         if found is None:
             raise NotFoundError(f"menu {menu!r} is not in the scenario", code="menu.not_found")
-        rule = found.options.get(key, found.on_fail) if key is not None else found.on_fail
+        if found.collect is not None and found.then is not None:
+            rule = found.then if key else found.on_fail  # the number, checked by the channel
+        else:
+            rule = found.options.get(key, found.on_fail) if key is not None else found.on_fail
         return self._apply(rule, env, NO_OUTPUTS, [(rule, True)])
 
     def _walk(

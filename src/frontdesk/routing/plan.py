@@ -129,6 +129,16 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class Collect:
+    """What a menu that takes a number (not a choice) accepts."""
+
+    min_digits: int
+    max_digits: int
+    end: str  # the key that ends the number early ("#"); "" for none
+    lookup: str | None = None  # the customer field the number must be found in
+
+
+@dataclass(frozen=True, slots=True)
 class Menu:
     name: str
     prompt: str
@@ -137,6 +147,8 @@ class Menu:
     timeout: float
     retries: int
     location: Location
+    collect: Collect | None = None  # a number to key in, instead of options
+    then: Rule | None = None  # a collect menu's rule once the number is in
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from frontdesk.routing.plan import (
     NO_OUTPUTS,
     Action,
     ActionKind,
+    Collect,
     Evaluator,
     Menu,
     OrderBy,
@@ -62,6 +63,9 @@ DEFAULT_RING_TIMEOUT = 20.0
 _REPORTED = QueueId("")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$")
 _DIGITS = re.compile(r"^[0-9*#]{1,8}$")
+_COUNT = re.compile(r"^\s*(\d{1,2})\s*(?:-\s*(\d{1,2})\s*)?$")
+#: The longest number a caller keys in.
+MAX_COLLECTED = 32
 _NAME = re.compile(r"^[\w.-]{1,64}$")
 
 
@@ -661,13 +665,25 @@ class _Compiler:
     def menu(self, name: str, node: Node) -> Menu | None:
         if self.mapping(node, f"menu {name}") is None:
             return None
-        self.check_keys(node, ("prompt", "options", "timeout", "retries", "on_fail"), "menu")
+        self.check_keys(
+            node, ("prompt", "options", "collect", "then", "timeout", "retries", "on_fail"), "menu"
+        )
         prompt = self.text(node.get("prompt"), f"menu {name} prompt", required=True) or ""
         options: dict[str, Rule] = {}
-        options_node = self.mapping(node.get("options"), f"menu {name} options")
-        if options_node is None:
-            self.problem("scenario.missing", f"menu {name} needs options", node)
-        else:
+        collect, then = self.collect(name, node)
+        options_node = (
+            self.mapping(node.get("options"), f"menu {name} options")
+            if collect is None or node.get("options") is not None
+            else None
+        )
+        if collect is not None and options_node is not None:
+            self.problem(
+                "scenario.menu_kind", f"menu {name} has options or collect, not both",
+                node.get("options"),
+            )  # fmt: skip
+        elif options_node is None and collect is None:
+            self.problem("scenario.missing", f"menu {name} needs options (or collect)", node)
+        elif options_node is not None:
             for key, body in options_node.items():
                 if not _DIGITS.match(key):
                     self.problem(
@@ -697,7 +713,50 @@ class _Compiler:
                 retries = retries_node.value
         if on_fail is None:
             return None
-        return Menu(name, prompt, options, on_fail, timeout, retries, node.location)
+        return Menu(name, prompt, options, on_fail, timeout, retries, node.location, collect, then)
+
+    def collect(self, name: str, node: Node) -> tuple[Collect | None, Rule | None]:
+        """A menu's ``collect`` (how many digits, the end key, the field to look the
+        number up in) and its ``then``."""
+        collect_node = node.get("collect")
+        if collect_node is None:
+            if node.get("then") is not None:
+                self.problem(
+                    "scenario.menu_kind", f"menu {name}: then is for a menu with collect",
+                    node.get("then"),
+                )  # fmt: skip
+            return None, None
+        if self.mapping(collect_node, f"menu {name} collect") is None:
+            return None, None
+        self.check_keys(collect_node, ("digits", "end", "lookup"), "collect")
+        digits = collect_node.get("digits")
+        low = high = 0
+        match = _COUNT.match(str(digits.value)) if digits is not None else None
+        if match is None:
+            self.problem(
+                "scenario.type", 'collect digits must be a count or a range like "6-10"',
+                digits or collect_node,
+            )  # fmt: skip
+        else:
+            low = int(match.group(1))
+            high = int(match.group(2) or low)
+            if not 1 <= low <= high <= MAX_COLLECTED:
+                self.problem(
+                    "scenario.type", f"collect digits must be within 1..{MAX_COLLECTED}", digits
+                )
+        end_node = collect_node.get("end")
+        end = "#" if end_node is None else str(end_node.value)
+        if end not in ("", "#", "*"):
+            self.problem("scenario.type", 'collect end must be "#", "*" or ""', end_node)
+        lookup = self.text(collect_node.get("lookup"), "collect lookup")
+        then_node = self.mapping(node.get("then"), f"menu {name} then")
+        then = None
+        if then_node is None:
+            self.problem("scenario.missing", f"menu {name} with collect needs then", node)
+        else:
+            self.check_keys(then_node, ("name", *ACTIONS, *OUTPUT_KEYS), "then")
+            then = self.action_rule(then_node, f"{name}:then", f"menus.{name}.then")
+        return Collect(low, high, end, lookup or None), then
 
     # --- whole-document checks -------------------------------------------------------
     def check_targets(

@@ -275,6 +275,16 @@ class TenantDesk:
                         self.agents[agent_id], load=dict(self.state.agents[agent_id].load)
                     )
 
+    async def identify(self, field: str, value: str) -> CustomerProfile | None:
+        """The customer whose field ``field`` is ``value`` (a contract number keyed in),
+        within the CRM's deadline; None when there is none or the CRM does not answer."""
+        try:
+            async with asyncio.timeout(self.config.crm_timeout):
+                return await self.crm.with_field(self.tenant, field, value)
+        except TimeoutError:
+            log.warning("tenant %s: the CRM did not answer a look-up by %s", self.tenant, field)
+            return None
+
     async def _profile(self, live: LiveContact) -> CustomerProfile | None:
         if live.contact.customer is None:
             return None
@@ -406,14 +416,19 @@ class TenantDesk:
         return turns[0]
 
     async def answer_menu(
-        self, contact_id: ContactId, menu: str, key: str | None, outcome: str = "chosen"
-    ) -> Turn | None:
+        self, contact_id: ContactId, menu: str, key: str | None, outcome: str = "chosen",
+        *, customer: CustomerProfile | None = None,
+    ) -> Turn | None:  # fmt: skip
         """The caller of a live contact answered ``menu`` with ``key`` (None: no valid key
-        after the retries). The step goes into the contact's IVR path; the next turn is
-        another menu or the decision."""
+        after the retries; for a menu that collects a number, the number). The step goes
+        into the contact's IVR path; the next turn is another menu or the decision.
+
+        ``customer``: the caller was identified by the number keyed in (a contract
+        number looked up in the CRM): the contact is theirs from now on, and the scenario
+        decides with what the CRM knows of them."""
         async with self.store.transaction() as tx:
             stored = await self._get(tx, contact_id)
-        profile = await self._profile(stored)
+        profile = customer or await self._profile(stored)
         turns: list[Turn | None] = []
 
         async def answer() -> None:
@@ -431,6 +446,13 @@ class TenantDesk:
                     digits={**contact.digits, menu: key or ""},
                     ivr_path=(*contact.ivr_path, step),
                 )
+                if customer is not None and customer.id != contact.customer:
+                    self._emit(tx, ContactCustomerLinked(
+                        tenant=self.tenant, at=self.clock.now(), contact=contact_id,
+                        customer=customer.id, previous=contact.customer, agent=None,
+                        by="ivr",
+                    ))  # fmt: skip
+                    contact = replace(contact, customer=customer.id, category=customer.category)
                 await tx.contacts.put(LiveContact(contact, current.handling))
             turns.append(await self._decide(contact_id, profile, stored.handling.crm, live=True))
 

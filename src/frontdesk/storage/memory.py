@@ -304,6 +304,12 @@ class _Customers:
         owner = self._tables.identities.get((tenant, identity))
         return None if owner is None else self._tables.customers[(tenant, owner)]
 
+    async def with_field(self, tenant: TenantId, name: str, value: str) -> Customer | None:
+        found = sorted(
+            (c for c in self._unmerged(tenant) if c.fields.get(name) == value), key=lambda c: c.id
+        )
+        return found[0] if found else None
+
     async def search(self, tenant: TenantId, text: str, limit: int = 20) -> list[Customer]:
         return best_matches(self._unmerged(tenant), text, limit)
 

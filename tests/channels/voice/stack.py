@@ -37,6 +37,7 @@ NUMBER = "+74951230000"  # the company's number: the trunk sends it as the Reque
 OPEN = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 VIP_NUMBER = "+79161112233"
 BLACKLISTED = "+79990000000"
+CONTRACT = "123456"  # the contract number of customer holder-1
 PASSWORD = "phone-secret-1"
 
 SCENARIO = """\
@@ -68,6 +69,14 @@ menus:
       "1": {queue: sales}
       "2": {queue: support}
       "3": {queue: {name: support, callback_offer: {when: "true"}}}
+      "4": {menu: contract}
+    on_fail: {queue: sales}
+  contract:
+    prompt: key-in-your-contract-number
+    timeout: 3s
+    retries: 1
+    collect: {digits: "6", lookup: contract}
+    then: {queue: support}
     on_fail: {queue: sales}
 """
 
@@ -213,6 +222,9 @@ async def start_stack(folder: Path) -> VoiceStack:
     await frontdesk.crm.upsert(Customer(
         id=CustomerId("vip-1"), tenant=T, name="Very Important", category="VIP",
         phones=(VIP_NUMBER,),
+    ))  # fmt: skip
+    await frontdesk.crm.upsert(Customer(
+        id=CustomerId("holder-1"), tenant=T, name="Contract Holder", fields={"contract": CONTRACT},
     ))  # fmt: skip
     await frontdesk.dispatcher.start()
     rtp_min, rtp_max = free_range(400)

@@ -20,6 +20,7 @@ from tests.channels.voice.ports import free_port
 from tests.channels.voice.sipp import Sipp, uac_rejected
 from tests.channels.voice.stack import (
     BLACKLISTED,
+    CONTRACT,
     NUMBER,
     OPEN,
     VIP_NUMBER,
@@ -182,3 +183,37 @@ async def test_the_blacklist_announcement_is_what_the_caller_hears(stack: VoiceS
         "sorry", "sorry we cannot take your call", "en"
     )
     assert heard(pcap, said) > 0.9
+
+
+async def test_a_contract_number_keyed_in_identifies_the_caller(stack: VoiceStack) -> None:
+    caller = "+79160000008"
+    keys = [Press(digit) for digit in CONTRACT]
+    result = await stack.call([Listen(1000), Press("4"), Listen(500), *keys, Listen(1500)],
+                              ani=caller)  # fmt: skip
+    assert result.code == 0, result.log
+    live = await stack.last(caller)
+    assert live.contact.customer == "holder-1"  # a stranger's number, a known contract
+    assert live.contact.ivr_path == (
+        IvrStep("main", "4", "chosen"),
+        IvrStep("contract", CONTRACT, "self_service_ok"),
+    )
+    assert live.contact.digits["contract"] == CONTRACT
+    assert live.handling.queue == "support"  # the menu's then
+
+
+async def test_an_unknown_contract_number_is_asked_again_then_the_menu_gives_up(
+    stack: VoiceStack,
+) -> None:
+    caller = "+79160000009"
+    # (distinct digits: sipp replays one capture per key, and rtpengine takes a repeated
+    # key with the very same RTP timestamp for a retransmission)
+    wrong = [Press(digit) for digit in "654321"]
+    result = await stack.call(
+        [Listen(1000), Press("4"), Listen(500), *wrong, Listen(4000), *wrong, Listen(2500)],
+        ani=caller,
+    )
+    assert result.code == 0, result.log
+    live = await stack.last(caller)
+    assert live.contact.customer is None
+    assert live.contact.ivr_path[-1] == IvrStep("contract", "", "self_service_failed")
+    assert live.handling.queue == "sales"  # the menu's on_fail

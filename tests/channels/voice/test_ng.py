@@ -515,3 +515,32 @@ async def test_closing_fails_the_commands_in_flight(server: Peer, client: NgClie
     assert caught.value.code == "media.unreachable"
     with pytest.raises(RuntimeError):
         await client.command("ping")
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its parent does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_a_daemon_left_behind_by_a_killed_run_is_ended_at_start(tmp_path: Path) -> None:
+    first_min, first_max = free_range(40)
+    settings = VoiceSettings(
+        work_dir=tmp_path, ng_port=free_port(), dtmf_port=free_port(),
+        rtp_min=first_min, rtp_max=first_max,
+    )  # fmt: skip
+    orphan = Rtpengine(settings)
+    await orphan.start()
+    assert orphan.daemon.process is not None
+    stale = orphan.daemon.process.pid
+    orphan.daemon.process = None  # as if Frontdesk had been killed: the daemon lives on
+    second = Rtpengine(settings)
+    try:
+        await second.start()
+        assert second.running
+        assert not alive(stale)  # two would share the ports, and the old one its calls
+    finally:
+        await second.stop()

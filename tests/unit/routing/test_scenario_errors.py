@@ -7,16 +7,21 @@ the numbers can be counted in the text.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
 from frontdesk.cli import main
+from frontdesk.domain.channels import Channel
+from frontdesk.domain.contacts import Contact
 from frontdesk.domain.errors import Location
-from frontdesk.domain.ids import AgentId, QueueId
+from frontdesk.domain.ids import DEFAULT_TENANT, AgentId, ContactId, QueueId
 from frontdesk.domain.queues import Queue
+from frontdesk.routing.context import Facts
 from frontdesk.routing.document import MAX_DOCUMENT_BYTES, Problem
+from frontdesk.routing.engine import Router
 from frontdesk.routing.scenario import Catalog, ScenarioError, compile_scenario
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -731,3 +736,57 @@ def test_an_agent_id_expression_error_points_into_the_id() -> None:
     )
     assert problem.code == "expression.unknown_field"
     assert problem.location == at(4, 25)
+
+
+COLLECTING = """\
+scenario: t
+version: 1
+rules:
+  - menu: contract
+menus:
+  contract:
+    prompt: key-in-your-contract
+    collect: {digits: "6-10", lookup: contract}
+    then: {queue: vip}
+    on_fail: {queue: general}
+"""
+
+
+def test_a_menu_that_collects_a_number_compiles_and_decides_by_it() -> None:
+    plan = compile_scenario(COLLECTING, CATALOG)
+    menu = plan.menus["contract"]
+    assert menu.collect is not None
+    assert (menu.collect.min_digits, menu.collect.max_digits) == (6, 10)
+    assert (menu.collect.end, menu.collect.lookup) == ("#", "contract")
+    router = Router(plan, CATALOG.queues, Facts())
+    call = Contact(ContactId("c1"), DEFAULT_TENANT, Channel.VOICE, "+79161234567",
+                   "+74950000000", datetime(2026, 12, 2, 9, tzinfo=UTC))  # fmt: skip
+    env = router.environment(call, None, call.arrived_at)
+    assert router.treat(env).menu == "contract"
+    assert router.choose(env, "contract", "1234567").queue == "vip"
+    assert router.choose(env, "contract", None).queue == "general"
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "words"),
+    [
+        (("    then: {queue: vip}\n", ""), "scenario.missing", "needs then"),
+        (
+            (
+                'collect: {digits: "6-10"',
+                'options: {"1": {queue: vip}}\n    collect: {digits: "6-10"',
+            ),
+            "scenario.menu_kind",
+            "not both",
+        ),
+        (('"6-10"', '"0"'), "scenario.type", "within 1..32"),
+        (('"6-10"', '"six"'), "scenario.type", "a count or a range"),
+        ((", lookup: contract", ', end: "5"'), "scenario.type", "collect end"),
+    ],
+)
+def test_a_collecting_menu_with_a_mistake_is_refused(
+    change: tuple[str, str], code: str, words: str
+) -> None:
+    problem = only_problem(COLLECTING.replace(*change))
+    assert problem.code == code
+    assert words in problem.message

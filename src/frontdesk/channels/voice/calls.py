@@ -24,7 +24,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,10 +60,11 @@ from frontdesk.channels.voice.sip import (
 from frontdesk.channels.voice.tasks import CallTasks
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.contacts import ContactState
+from frontdesk.domain.customers import CustomerProfile
 from frontdesk.domain.errors import FrontdeskError, NotFoundError
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.ids import AgentId, ContactId, TenantId
-from frontdesk.routing.plan import Menu
+from frontdesk.routing.plan import Collect, Menu
 from frontdesk.services.desk import CALL_BACK, TenantDesk, Turn
 from frontdesk.services.dispatcher import Dispatcher
 from frontdesk.services.intake import Submission
@@ -123,6 +125,25 @@ class Prompts:
             texts = {"en": name.replace("-", " ").replace("_", " ")}
         spoken = language if language is not None and language in texts else next(iter(texts))
         return await asyncio.to_thread(self.library(tenant).render, name, texts[spoken], spoken)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the caller answered a menu: the key or number (None: nothing valid after the
+    retries), how (the IVR path's outcome), and who they turned out to be."""
+
+    key: str | None
+    outcome: str
+    customer: CustomerProfile | None = None
+
+
+def _chosen(menu: Menu, pressed: str) -> bool:
+    """Whether the keys pressed are an option, or can no longer become one."""
+    return (
+        pressed in menu.options
+        or len(pressed) >= MAX_KEYS
+        or not any(key.startswith(pressed) for key in menu.options)
+    )
 
 
 class Call:
@@ -191,10 +212,13 @@ class Call:
         while turn is not None and turn.menu is not None:
             if turn.greeting:
                 await self._say(turn.greeting, wait=True)
-            key, outcome = await self._ask(turn.menu)
+            answer = await self._ask(turn.menu)
             if self.over.is_set():
                 return
-            turn = await self.desk.answer_menu(self.contact, turn.menu.name, key, outcome)
+            turn = await self.desk.answer_menu(
+                self.contact, turn.menu.name, answer.key, answer.outcome,
+                customer=answer.customer,
+            )  # fmt: skip
         if turn is None:
             return
         await self._carry_out(turn)
@@ -290,34 +314,64 @@ class Call:
         if self.bridged:  # the agent answered while the music was being started
             await self.media.stop()
 
-    async def _ask(self, menu: Menu) -> tuple[str | None, str]:
-        """Play the menu and collect a key: (key, "chosen"), or (None, "timeout" or
-        "invalid") after the retries. A key pressed during the prompt stops it."""
+    async def _ask(self, menu: Menu) -> Answer:
+        """Play the menu and read the caller's answer, trying again after a time-out or a
+        wrong answer, ``menu.retries`` times. A key pressed during the prompt stops it."""
         outcome = "timeout"
         for attempt in range(menu.retries + 1):
             while attempt and not self.digits.empty():  # keys pressed before the menu count
                 self.digits.get_nowait()
             seconds = await self._say(menu.prompt)
-            pressed = ""
-            wait = seconds + menu.timeout
-            while not self.over.is_set():
-                try:
-                    digit = await asyncio.wait_for(self.digits.get(), wait)
-                except TimeoutError:
-                    break
-                await self.media.stop()
-                pressed += digit
+            if menu.collect is None:
+                pressed = await self._keys(seconds, menu.timeout, lambda p: _chosen(menu, p))
                 if pressed in menu.options:
-                    return pressed, "chosen"
-                if len(pressed) >= MAX_KEYS or not any(
-                    key.startswith(pressed) for key in menu.options
-                ):
-                    break
-                wait = menu.timeout
+                    return Answer(pressed, "chosen")
+                outcome = "invalid" if pressed else "timeout"
+            else:
+                answer = await self._number(menu.collect, seconds, menu.timeout)
+                if answer.key is not None:
+                    return answer
+                outcome = answer.outcome
             if self.over.is_set():
                 break
-            outcome = "invalid" if pressed else "timeout"
-        return None, outcome
+        return Answer(None, outcome)
+
+    async def _number(self, collect: Collect, seconds: float, timeout: float) -> Answer:
+        """A number keyed in (ended by ``collect.end`` or at its longest), checked for its
+        length and, with ``lookup``, found in the CRM (the caller is then identified)."""
+        end = collect.end
+        pressed = await self._keys(
+            seconds, timeout,
+            lambda p: (bool(end) and p.endswith(end)) or len(p) >= collect.max_digits,
+        )  # fmt: skip
+        number = pressed[: -len(end)] if end and pressed.endswith(end) else pressed
+        if not number:
+            return Answer(None, "timeout")
+        if len(number) < collect.min_digits or not number.isdigit():
+            return Answer(None, "invalid")
+        if collect.lookup is None:
+            return Answer(number, "collected")
+        customer = await self.desk.identify(collect.lookup, number)
+        if customer is None:
+            return Answer(None, "self_service_failed")
+        return Answer(number, "self_service_ok", customer)
+
+    async def _keys(self, seconds: float, timeout: float, enough: Callable[[str], bool]) -> str:
+        """The keys pressed from the prompt's start until ``enough`` says so, or none came
+        for ``timeout`` seconds (after the prompt's ``seconds``)."""
+        pressed = ""
+        wait = seconds + timeout
+        while not self.over.is_set():
+            try:
+                digit = await asyncio.wait_for(self.digits.get(), wait)
+            except TimeoutError:
+                break
+            await self.media.stop()
+            pressed += digit
+            if enough(pressed):
+                break
+            wait = timeout
+        return pressed
 
     def _caller_event(self, leg: Leg, event: LegEvent) -> None:
         if isinstance(event, Ended):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -32,8 +33,10 @@ class Daemon:
         ready: Callable[[], Awaitable[bool]],
         *,
         start_timeout: float = 10.0,
+        pid_file: Path | None = None,
     ) -> None:
         self.name = name
+        self.pid_file = pid_file
         self.argv = tuple(argv)
         self.run_dir = run_dir
         self.ready = ready
@@ -64,6 +67,7 @@ class Daemon:
                 f"{self.name}: {program} is not installed", code="voice.missing", program=program
             )
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        await self._end_stale()
         with self.log_path.open("ab") as output:
             self.process = await asyncio.create_subprocess_exec(
                 *self.argv,
@@ -90,6 +94,28 @@ class Daemon:
             f"{self.name} was not ready after {self.start_timeout:g} s:\n" + self.log_tail(),
             code="voice.daemon_timeout",
         )
+
+    async def _end_stale(self) -> None:
+        """End the daemon a run that was killed left behind (its pid file names it): it
+        holds the ports this one needs."""
+        if self.pid_file is None:
+            return
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            program = Path(f"/proc/{pid}/comm").read_text().strip()
+        except (OSError, ValueError):
+            return
+        if program != Path(self.argv[0]).name[:15]:  # the pid was reused by another program
+            return
+        log.warning("%s: ending the one a previous run left behind (pid %d)", self.name, pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        for _ in range(50):
+            if not Path(f"/proc/{pid}").exists():
+                return
+            await asyncio.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
     async def stop(self, timeout: float = 5.0) -> None:
         process, self.process = self.process, None

@@ -521,13 +521,15 @@ class Kamailio:
         argv = ["kamailio", "-f", str(self.config_path)]
         argv += ["-m", str(SHARED_MEMORY_MB), "-M", str(PRIVATE_MEMORY_MB)]
         # -DD: no fork, the Daemon supervises the main process; -E: log to its output.
-        argv += ["-DD", "-E", "-P", str(settings.run_dir / "kamailio.pid")]
+        pid_file = settings.run_dir / "kamailio.pid"
+        argv += ["-DD", "-E", "-P", str(pid_file)]
         self.daemon = Daemon(
             "kamailio",
             argv,
             settings.run_dir,
             self._ready,
             start_timeout=start_timeout,
+            pid_file=pid_file,
         )
 
     @property

@@ -64,6 +64,7 @@ class Rtpengine:
             ],
             settings.run_dir,
             self._ready,
+            pid_file=self.pid_path,
         )
 
     @property

@@ -81,6 +81,11 @@ class BuiltinCrm:
 
     # -- the Crm port ---------------------------------------------------------------
 
+    async def with_field(self, tenant: TenantId, name: str, value: str) -> CustomerProfile | None:
+        async with self._store.transaction() as tx:
+            customer = await tx.customers.with_field(tenant, name, value)
+        return None if customer is None else customer.profile()
+
     async def find(self, tenant: TenantId, identity: Identity) -> CustomerProfile | None:
         """The unmerged customer with this identity, however the phone or e-mail is written."""
         key = lookup_key(identity, self._region)

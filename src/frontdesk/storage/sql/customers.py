@@ -137,6 +137,21 @@ class SqlCustomers:
         )
         return None if body is None else load(body, Customer)
 
+    async def with_field(self, tenant: TenantId, name: str, value: str) -> Customer | None:
+        # A scan of the tenant's customers: run for a caller's keyed-in number, not per
+        # contact. The JSON path works alike on SQLite and PostgreSQL.
+        body = await self._connection.scalar(
+            sa.select(customers.c.body)
+            .where(
+                customers.c.tenant == tenant,
+                customers.c.merged_into.is_(None),
+                customers.c.body["fields"][name].as_string() == value,
+            )
+            .order_by(customers.c.id)
+            .limit(1)
+        )
+        return None if body is None else load(body, Customer)
+
     async def search(self, tenant: TenantId, text: str, limit: int = 20) -> list[Customer]:
         """Ranked by :mod:`frontdesk.domain.customer_search`, among the unmerged customers
         whose search text holds at least one trigram of the query."""
