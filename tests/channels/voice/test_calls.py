@@ -217,3 +217,18 @@ async def test_an_unknown_contract_number_is_asked_again_then_the_menu_gives_up(
     assert live.contact.customer is None
     assert live.contact.ivr_path[-1] == IvrStep("contract", "", "self_service_failed")
     assert live.handling.queue == "sales"  # the menu's on_fail
+
+
+async def test_a_daemon_that_dies_is_started_again_and_calls_go_on(stack: VoiceStack) -> None:
+    process = stack.voice.kamailio.daemon.process
+    assert process is not None
+    process.kill()  # Kamailio crashes
+    await process.wait()
+
+    def restarted() -> bool:
+        current = stack.voice.kamailio.daemon.process
+        return current is not None and current is not process and stack.voice.kamailio.running
+
+    await stack.wait_for(restarted, what="Kamailio started again")
+    result = await stack.call([Listen(1000), Press("1"), Listen(500)], ani="+79160000010")
+    assert result.code == 0, result.log
