@@ -15,7 +15,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from frontdesk.channels.voice.calls import CALL_ID, CallCenter, EventFeed
+from frontdesk.channels.voice.calls import CALL_ID
+from frontdesk.channels.voice.center import CallCenter, EventFeed
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfListener
 from frontdesk.channels.voice.errors import DaemonError, MediaError

@@ -31,7 +31,7 @@ from frontdesk.domain.ids import AgentId, ContactId
 from frontdesk.services.desk import TenantDesk
 
 if TYPE_CHECKING:
-    from frontdesk.channels.voice.calls import CallCenter
+    from frontdesk.channels.voice.center import CallCenter
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"

@@ -16,6 +16,7 @@ caller runs them in a worker thread (``await asyncio.to_thread(library.render, .
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -24,12 +25,13 @@ import shutil
 import subprocess
 import tempfile
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.errors import VoiceError
 from frontdesk.domain.errors import ValidationError
+from frontdesk.domain.ids import TenantId
 
 #: The espeak-ng voice of each prompt language.
 VOICES: dict[str, str] = {"en": "en", "ru": "ru"}
@@ -274,3 +276,36 @@ def run(
         if invalid:
             raise ValidationError(message, code=code)
         raise VoiceError(message, code=code)
+
+
+class Prompts:
+    """Prompt names of a tenant's scenario → audio files.
+
+    A recording uploaded under the prompt's name plays first. Otherwise a prompt with texts
+    (the ``prompts`` documents) is spoken in the contact's language when it has a text in
+    it, else in its first; a prompt without either is its name read aloud
+    ("press-1-for-sales").
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._libraries: dict[Path, PromptLibrary] = {}
+
+    def library(self, tenant: TenantId, *, uploads: bool = False) -> PromptLibrary:
+        """The tenant's spoken prompts, or (``uploads``) its recorded ones."""
+        folder = self.root / tenant / UPLOADS if uploads else self.root / tenant
+        library = self._libraries.get(folder)
+        if library is None:
+            library = self._libraries[folder] = PromptLibrary(folder)
+        return library
+
+    async def file(
+        self, tenant: TenantId, name: str, texts: Mapping[str, str], language: str | None
+    ) -> Path:
+        uploaded = self.library(tenant, uploads=True).path(name)
+        if uploaded is not None:
+            return uploaded
+        if not texts:
+            texts = {"en": name.replace("-", " ").replace("_", " ")}
+        spoken = language if language is not None and language in texts else next(iter(texts))
+        return await asyncio.to_thread(self.library(tenant).render, name, texts[spoken], spoken)

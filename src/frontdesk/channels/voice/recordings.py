@@ -25,8 +25,10 @@ import wave
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
+from urllib.parse import quote
 
 from frontdesk.channels.voice.errors import VoiceError
 
@@ -427,3 +429,15 @@ def decode(payload: bytes, table: tuple[bytes, bytes]) -> bytearray:
     pcm[0::2] = payload.translate(table[0])
     pcm[1::2] = payload.translate(table[1])
     return pcm
+
+
+def capture_of(folder: Path, call_id: str) -> Path:
+    """rtpengine's pcap of the call ``call_id``, complete once the call was deleted: its
+    metadata file (``metadata/rtpengine-meta-<call-id>-<hex>.txt``) names it first."""
+    for name in {call_id, quote(call_id, safe="")}:
+        for meta in (folder / "metadata").glob(f"rtpengine-meta-{glob_escape(name)}-*.txt"):
+            first = meta.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
+            if first and Path(first[0]).is_file():
+                meta.unlink()
+                return Path(first[0])
+    raise VoiceError(f"no recording of call {call_id} in {folder}", code="recording.missing")
