@@ -360,3 +360,22 @@ async def test_a_consult_the_agent_ends_leaves_them_with_the_caller(stack: Voice
     await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
     assert (await stack.last(caller)).handling.agent == "anna"
     assert free(stack, "boris")
+
+
+async def test_rtpengine_restarting_mid_conversation_ends_the_call_and_frees_the_agent(
+    stack: VoiceStack,
+) -> None:
+    phone = await stack.phone("anna")
+    await stack.ready("anna")
+    caller = "+79160000021"
+    task = asyncio.ensure_future(
+        stack.call([Listen(1500), Press("1"), Listen(15000)], ani=caller, hang_up=False)
+    )
+    contact = await served_by(stack, caller, "anna")
+    await phone.wait_for("CALL_ESTABLISHED", timeout=5)
+    await stack.voice.rtpengine.restart()  # every call's media is gone
+    assert (await task).code == 0  # the caller got our BYE, well before their 15 s
+    await phone.wait_for("CALL_CLOSED", timeout=5)  # and the agent's phone too
+    await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
+    assert stack.agent_state("anna") is AgentState.WRAP_UP  # not stuck busy on a dead call
+    assert not stack.voice.center.calls
