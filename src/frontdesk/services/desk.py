@@ -16,7 +16,7 @@ import asyncio
 import heapq
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -679,7 +679,8 @@ class TenantDesk:
         if timer.kind == "offer":
             current = self.offers.get(ContactId(timer.key))
             if current is not None and current[1] is timer.token:
-                await self.decline(current[0], contact_of(ContactId(timer.key)), NO_ANSWER)
+                with suppress(ConflictError):  # answered while the timer fired: no ring-out
+                    await self.decline(current[0], contact_of(ContactId(timer.key)), NO_ANSWER)
         elif timer.kind == "wrap_up":
             await self._auto_wrap_up(ContactId(timer.key), timer.token)
         elif timer.kind == "callback":

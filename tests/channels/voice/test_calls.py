@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from frontdesk.channels.voice.media import placeholder_sdp
 from frontdesk.channels.voice.prompts import PromptLibrary
 from frontdesk.domain.contacts import ContactState, IvrStep
 from frontdesk.domain.ids import ContactId
@@ -24,6 +25,7 @@ from tests.channels.voice.stack import (
     NUMBER,
     OPEN,
     VIP_NUMBER,
+    T,
     VoiceStack,
     moscow,
     start_stack,
@@ -232,3 +234,43 @@ async def test_a_daemon_that_dies_is_started_again_and_calls_go_on(stack: VoiceS
     await stack.wait_for(restarted, what="Kamailio started again")
     result = await stack.call([Listen(1000), Press("1"), Listen(500)], ani="+79160000010")
     assert result.code == 0, result.log
+
+
+async def test_a_call_rtpengine_keeps_after_ours_ended_is_deleted(stack: VoiceStack) -> None:
+    """A delete lost in an overload leaves rtpengine a call (ports, maybe music) that no
+    call of ours has: the watch deletes it."""
+    ng = stack.voice.ng
+    await ng.command("offer", {
+        "call-id": "stray-1", "from-tag": "x",
+        "sdp": placeholder_sdp("127.0.0.1").replace(" 9 ", f" {free_port()} "),
+    })  # fmt: skip
+
+    async def gone() -> bool:
+        listed = (await ng.command("list", {"limit": 1000}))["calls"]
+        return isinstance(listed, list) and "stray-1" not in listed
+
+    await stack.wait_for(gone, timeout=5, what="the stray call deleted")
+
+
+async def test_the_channel_follows_the_desk_again_after_falling_behind(
+    stack: VoiceStack,
+) -> None:
+    bus = stack.frontdesk.bus
+    before = set(bus.subscriptions)
+    for subscription in before:  # the bus drops a reader that fell too far behind
+        subscription.lagged = True
+        subscription.close()
+    await stack.wait_for(lambda: bool(bus.subscriptions - before), what="a new subscription")
+    caller = "+79160000022"
+    waiting = asyncio.ensure_future(
+        stack.call([Listen(1500), Press("2"), Listen(20000)], ani=caller, hang_up=False)
+    )
+
+    async def queued() -> bool:
+        calls = await stack.contacts(caller)
+        return bool(calls) and calls[0].contact.state is S.QUEUED
+
+    await stack.wait_for(queued, what="the caller in line")
+    contact = (await stack.last(caller)).contact.id
+    await stack.frontdesk.dispatcher.desk(T).abandon(contact)  # ended on the desk ...
+    assert (await waiting).code == 0  # ... ends the call: the desk's event reached it

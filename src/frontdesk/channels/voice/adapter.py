@@ -27,6 +27,7 @@ from frontdesk.channels.voice.rtpengine import Rtpengine
 from frontdesk.channels.voice.sip import SipStack
 from frontdesk.domain.channels import Channel
 from frontdesk.domain.errors import FrontdeskError
+from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.repositories import Store
 from frontdesk.services.desk import CALL_BACK, OPEN_STATES
@@ -96,18 +97,27 @@ class VoiceChannel:
         log.info("voice: SIP on %s:%d (phones register there)", settings.host, settings.sip_port)
 
     async def _follow(self, feed: EventFeed) -> None:
-        """The desk's events, in order: offers ring phones, phone logins reach Kamailio."""
+        """The desk's events, in order: offers ring phones, phone logins reach Kamailio.
+
+        A feed that fell too far behind ends: a new one is taken at once (the events
+        missed meanwhile are lost to the calls, and said so in the log)."""
+        while True:
+            try:
+                async for event in feed:
+                    self._handle(event)
+            finally:
+                feed.close()
+            log.error("voice: the desk's events came faster than the calls took them")
+            feed = self.bus.subscribe()
+
+    def _handle(self, event: StoredEvent) -> None:
+        if event.type == "configuration.changed" and event.data.get("kind") == PHONES:
+            task = asyncio.create_task(self.sync_phones())
+            task.add_done_callback(_log_failure)
         try:
-            async for event in feed:
-                if event.type == "configuration.changed" and event.data.get("kind") == PHONES:
-                    task = asyncio.create_task(self.sync_phones())
-                    task.add_done_callback(_log_failure)
-                try:
-                    self.center.event(event)
-                except Exception:  # one bad event must not stop every call's offers
-                    log.exception("voice: handling %s failed", event.type)
-        finally:
-            feed.close()
+            self.center.event(event)
+        except Exception:  # one bad event must not stop every call's offers
+            log.exception("voice: handling %s failed", event.type)
 
     async def sync_phones(self) -> None:
         """Write every tenant's phone logins where Kamailio reads them (no restart)."""

@@ -9,6 +9,7 @@ rtpengine's calls are checked against ours, so a call whose media is lost ends c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 from frontdesk.channels.voice.calls import HANDED_OVER, Call
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfEvent
+from frontdesk.channels.voice.errors import MediaError
 from frontdesk.channels.voice.ng import NgClient
 from frontdesk.channels.voice.outbound import OutboundCall
 from frontdesk.channels.voice.prompts import Prompts
@@ -174,12 +176,30 @@ class CallCenter:
             for call in self.calls.values()
             if isinstance(call, OutboundCall) and call.opened
         ]
+        ours = self._media_ids()
         reply = await self.ng.command("list", {"limit": MAX_LISTED})
         listed = reply.get("calls")
         known = {str(call) for call in listed} if isinstance(listed, list) else set()
         for call_id, call in opened:  # a call opened meanwhile may not be listed yet
             if call_id not in known:
                 call.media_lost()
+        for stray in known - ours - self._media_ids():  # its delete was lost: ports, music
+            log.warning("voice: deleting rtpengine's call %s, which no call of ours has", stray)
+            self._run(self._delete(stray), f"delete-{stray}")
+
+    def _media_ids(self) -> set[str]:
+        """The Call-IDs in rtpengine of every call this process runs or is setting up."""
+        ids = set(self.by_call_id)
+        for call in self.calls.values():
+            if isinstance(call, OutboundCall):
+                ids.add(call.call_id)
+            elif call.consult is not None:
+                ids.add(call.consult.call_id)
+        return ids
+
+    async def _delete(self, call_id: str) -> None:
+        with contextlib.suppress(MediaError):
+            await self.ng.command("delete", {"call-id": call_id})
 
     def lose_all_media(self) -> None:
         """rtpengine is gone: every call ends."""
