@@ -218,8 +218,12 @@ CHILDREN: dict[int, str] = {}
 
 
 def kill_children() -> None:
-    """The last resort (Ctrl-C, a crash): end what is left, each by its own id."""
+    """The last resort (a crash): end what is left, each by its own id. Every child was
+    started in a session of its own, so its process group (Kamailio's workers too) has
+    its id."""
     for pid in tuple(CHILDREN):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
         CHILDREN.pop(pid, None)
@@ -1727,7 +1731,6 @@ class Options:
     profile: bool
     keep: bool
     quick: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 async def run_on(kind: str, options: Options) -> dict[str, Any]:
