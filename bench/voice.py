@@ -121,6 +121,11 @@ from frontdesk.storage.memory import MemoryStore
 from frontdesk.storage.sql import migrate, open_store
 from frontdesk.web.container import Frontdesk
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the voice tests' helpers
+
+from tests.channels.voice.ports import free_port  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results" / "voice.json"
 TARGET_RATE = 50.0  # calls/s through IVR, queue and bridge, without failures
 TARGET_HELD = 300  # calls held at once, each with music from rtpengine
@@ -173,20 +178,6 @@ TICK = 0.01  # the event-loop lateness ticker's period, seconds
 
 
 # --- ports and processes ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 (Kamailio binds both)."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port: int = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
 
 
 def ports_free(first: int, size: int) -> bool:

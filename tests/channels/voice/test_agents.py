@@ -19,7 +19,8 @@ from frontdesk.domain.callbacks import Callback
 from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.ids import AgentId, ContactId, QueueId
 from tests.channels.voice.audio import best_match, read_wav
-from tests.channels.voice.callers import PCAPS, Listen, Press, Talk
+from tests.channels.voice.baresip import Baresip
+from tests.channels.voice.callers import PCAPS, CallResult, Listen, Press, Talk
 from tests.channels.voice.capture import capture, heard
 from tests.channels.voice.ports import free_port
 from tests.channels.voice.sipp import Sipp, uas_answer
@@ -166,17 +167,28 @@ async def test_the_agent_hanging_up_ends_the_call_for_the_caller(stack: VoiceSta
     await stack.wait_for(lambda: _state_is(stack, contact, S.WRAP_UP), what="wrap-up")
 
 
-async def test_a_transfer_takes_the_caller_to_the_next_agent_in_one_contact(
-    stack: VoiceStack,
-) -> None:
+async def with_anna_and_boris(
+    stack: VoiceStack, caller: str, seconds: int
+) -> tuple[Baresip, Baresip, asyncio.Future[CallResult], ContactId]:
+    """A call from ``caller`` (on the line ``seconds`` after the menu) that Anna answered,
+    with Boris's phone registered and Boris ready: the start of a transfer or a consult."""
     first = await stack.phone("anna")
     second = await stack.phone("boris")
     await stack.ready("anna")
-    caller = "+79160000016"
-    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Listen(9000)], ani=caller))
+    task = asyncio.ensure_future(
+        stack.call([Listen(1500), Press("1"), Listen(seconds * 1000)], ani=caller)
+    )
     contact = await served_by(stack, caller, "anna")
     await first.wait_for("CALL_ESTABLISHED", timeout=5)
     await stack.ready("boris")
+    return first, second, task, contact
+
+
+async def test_a_transfer_takes_the_caller_to_the_next_agent_in_one_contact(
+    stack: VoiceStack,
+) -> None:
+    caller = "+79160000016"
+    first, second, task, contact = await with_anna_and_boris(stack, caller, 9)
     desk = stack.frontdesk.dispatcher.desk(T)
     await desk.transfer(AgentId("anna"), contact, queue=QueueId("support"))
     await first.wait_for("CALL_CLOSED", timeout=5)
@@ -341,14 +353,8 @@ async def test_a_consult_holds_the_caller_then_hands_them_to_the_colleague(
 
 
 async def test_a_consult_the_agent_ends_leaves_them_with_the_caller(stack: VoiceStack) -> None:
-    first = await stack.phone("anna")
-    second = await stack.phone("boris")
-    await stack.ready("anna")
     caller = "+79160000020"
-    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Listen(12000)], ani=caller))
-    contact = await served_by(stack, caller, "anna")
-    await first.wait_for("CALL_ESTABLISHED", timeout=5)
-    await stack.ready("boris")
+    first, second, task, contact = await with_anna_and_boris(stack, caller, 12)
     desk = stack.frontdesk.dispatcher.desk(T)
     await desk.consult(AgentId("anna"), contact, to_agent=AgentId("boris"))
     await second.wait_for("CALL_ESTABLISHED", timeout=10)
