@@ -8,6 +8,8 @@ import dataclasses
 import logging
 import random
 import signal
+import socket
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -177,10 +179,12 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
         app = create_app(frontdesk)
         config = uvicorn.Config(app, host=settings.host, port=settings.port,
                                 log_level="warning", ws="websockets-sansio")  # fmt: skip
-        server = uvicorn.Server(config)
-        _print_welcome(settings, data.password, humans, data, loaded, opened)
-        if settings.voice:
-            _print_phones(voice_settings(settings), humans)
+        def welcome() -> None:
+            _print_welcome(settings, data.password, humans, data, loaded, opened)
+            if settings.voice:
+                _print_phones(voice_settings(settings), humans)
+
+        server = _Server(config, welcome)
         await traffic.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -193,6 +197,19 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
 
     asyncio.run(run())
     return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server that says so once it listens (the demo's addresses work then)."""
+
+    def __init__(self, config: uvicorn.Config, listening: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.listening = listening
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self.listening()
 
 
 def _print_phones(voice: VoiceSettings, humans: list[AgentId]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -152,6 +152,45 @@ async def test_hanging_up_while_the_phone_rings_abandons_and_frees_the_agent(
     await stack.wait_for(lambda: _state_is(stack, live.contact.id, S.ABANDONED),
                          what="abandoned")  # fmt: skip
     assert stack.agent_state("boris") is AgentState.READY
+
+
+async def test_the_caller_hears_music_while_the_agents_phone_rings(stack: VoiceStack) -> None:
+    silent = await stack.phone("boris", auto_answer=False)
+    await stack.ready("boris")
+    media = free_port()
+    async with capture(media, stack.folder / "ringing.pcap") as pcap:
+        task = asyncio.ensure_future(
+            stack.call([Listen(1500), Press("1"), Listen(4000)], ani="+79160000016",
+                       media_port=media)
+        )  # fmt: skip
+        await silent.wait_for("CALL_INCOMING", timeout=10)
+        assert (await task).code == 0
+    assert heard(pcap, stack.voice.center.music) > 0.9
+
+
+async def test_a_caller_put_through_at_once_gets_no_music_started(
+    stack: VoiceStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent on auto-answer takes the call within the grace: rtpengine is never asked
+    to play the music (its costliest command), and the caller talks to the agent."""
+    played: list[object] = []
+    command = stack.voice.ng.command
+
+    async def recorded(name: str, params: Mapping[str, object] | None = None,
+                       **more: float) -> dict[str, object]:  # fmt: skip
+        if name == "play media" and params is not None:
+            played.append(params["file"])
+        return await command(name, params, **more)
+
+    monkeypatch.setattr(stack.voice.ng, "command", recorded)
+    await stack.phone("anna")  # answers at once
+    await stack.ready("anna")
+    caller = "+79160000017"
+    task = asyncio.ensure_future(stack.call([Listen(1500), Press("1"), Talk(3000)], ani=caller))
+    await served_by(stack, caller, "anna")
+    assert (await task).code == 0
+    assert played  # the menu was played
+    assert str(stack.voice.center.music) not in played
 
 
 async def test_the_agent_hanging_up_ends_the_call_for_the_caller(stack: VoiceStack) -> None:

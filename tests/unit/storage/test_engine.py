@@ -5,15 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import exc as sa_exc
 
 from frontdesk.domain.errors import ValidationError
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.repositories import Tenant
 from frontdesk.storage.sql import migrate, open_store
-from frontdesk.storage.sql.engine import SQLITE_BUSY_TIMEOUT_MS, async_url, create_engine
+from frontdesk.storage.sql.engine import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    async_url,
+    create_engine,
+    create_inline_engine,
+)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +95,7 @@ async def test_a_transaction_cut_off_by_a_cancellation_leaves_no_lock_behind(
     # A client leaving a stream, or the CRM's deadline, cancels a task in the middle of
     # a statement. Each next transaction must get the database: with a short busy
     # timeout, a left-over write lock fails it with "database is locked".
-    monkeypatch.setattr("frontdesk.storage.sql.engine.SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr("frontdesk.storage.sql.store.SQLITE_BUSY_TIMEOUT_MS", 300)
     url = f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}"
     await migrate(url)
     store = await open_store(url)
@@ -112,4 +119,75 @@ async def test_a_transaction_cut_off_by_a_cancellation_leaves_no_lock_behind(
             names = {tenant.id for tenant in await tx.tenants.all()}
         assert {f"after-{n}" for n in range(150)} <= names
     finally:
+        await store.close()
+
+
+def test_the_stores_own_sqlite_connections_are_durable_too(sqlite_url: str) -> None:
+    engine = create_inline_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA synchronous").scalar() == 2  # FULL
+            assert pragma("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+async def test_a_write_lock_held_by_another_process_is_waited_for_without_blocking(
+    tmp_path: Path,
+) -> None:
+    """While another process holds SQLite's write lock, a transaction of the store waits
+    for it, and the service's other work goes on meanwhile; then it commits."""
+    path = tmp_path / "frontdesk.db"
+    await migrate(f"sqlite:///{path}")
+    store = await open_store(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def write() -> None:
+        async with store.transaction() as tx:
+            await tx.tenants.put(Tenant(id=TenantId("acme"), name="waited"))
+
+    ticker = asyncio.create_task(tick())
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.5)
+        assert not writing.done()  # it waits for the other process
+        assert ticks >= 20  # and the loop went on meanwhile
+        other.execute("COMMIT")
+        await asyncio.wait_for(writing, 2)
+        async with store.transaction() as tx:
+            assert [tenant.name for tenant in await tx.tenants.all()] == ["waited"]
+    finally:
+        ticker.cancel()
+        other.close()
+        await store.close()
+
+
+async def test_a_write_lock_never_released_fails_the_transaction_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("frontdesk.storage.sql.store.SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "frontdesk.db"
+    await migrate(f"sqlite:///{path}")
+    store = await open_store(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sa_exc.OperationalError, match="database is locked"):
+            async with store.transaction() as tx:
+                await tx.tenants.put(Tenant(id=TenantId("acme"), name="never"))
+        other.execute("ROLLBACK")
+        async with store.transaction() as tx:  # the store is fine afterwards
+            await tx.tenants.put(Tenant(id=TenantId("acme"), name="later"))
+    finally:
+        other.close()
         await store.close()

@@ -70,6 +70,10 @@ MAX_KEYS = 8
 HANDED_OVER = "consult_handed_over"
 #: Seconds a caller has to press the key after the callback offer.
 CALLBACK_WAIT = 5.0
+#: Seconds of silence before the music for a caller whose agent is rung at once: an
+#: agent on auto-answer takes the call sooner, and then no music is started (it is
+#: rtpengine's costliest command).
+MUSIC_GRACE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,7 @@ class Call:
         self.agent: AgentId | None = None
         self.agent_leg: Leg | None = None
         self.bridged = False
+        self.put_through = asyncio.Event()  # set when an agent is first bridged
         self.kept_place = False
         self.agent_offer: str | None = None  # the SDP the agent's phone was offered
         self.agent_sdp: str | None = None  # and what it answered
@@ -179,11 +184,25 @@ class Call:
                 await self._say(turn.announcement, wait=True)
             self.caller.hangup()
             return
-        if not self.bridged and self.agent_leg is None:
+        if self._ringing():
+            await self._until_put_through(MUSIC_GRACE)
+        if not self.bridged and not self.over.is_set():
             await self._music()
         if contact.state in (S.QUEUED, S.OFFERED):
             await self._wait_in_line(turn.offer_callback)
         await self.over.wait()
+
+    async def _until_put_through(self, seconds: float) -> None:
+        """Wait until an agent answers or the caller hangs up, at most ``seconds``."""
+        waits = {asyncio.ensure_future(self.over.wait()),
+                 asyncio.ensure_future(self.put_through.wait())}  # fmt: skip
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
+
+    def _ringing(self) -> bool:
+        """An agent is being offered the call (their phone rings, or is about to)."""
+        return self.agent is not None or self.contact in self.desk.state.offered
 
     def _waiting(self) -> bool:
         """The caller only listens to music: no agent is ringing or talking."""
@@ -435,6 +454,7 @@ class Call:
         await self.media.connect(self.branch, event.sdp, event.remote_tag)
         self.agent_sdp = event.sdp
         self.bridged = True
+        self.put_through.set()
         if self.record:
             await self.media.record()
 

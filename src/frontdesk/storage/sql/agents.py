@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.agents import Agent
 from frontdesk.domain.ids import AgentId, TenantId
 from frontdesk.storage.sql.codec import dump, load
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import agents
 from frontdesk.storage.sql.upsert import upsert
 
 
 class SqlAgents:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def get(self, tenant: TenantId, agent: AgentId) -> Agent | None:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.repositories import EVERY_ENTRY, AuditFilter
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import audit
 
 
 class SqlAudit:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def add(self, entry: AuditEntry) -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.callbacks import Callback, CallbackState
 from frontdesk.domain.ids import AgentId, CustomerId, TenantId
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import callbacks
 from frontdesk.storage.sql.upsert import upsert
 
 
 class SqlCallbacks:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def put(self, callback: Callback) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.errors import ConflictError, NotFoundError
@@ -13,11 +12,12 @@ from frontdesk.domain.handling import LiveContact
 from frontdesk.domain.ids import ContactId, TenantId
 from frontdesk.domain.repositories import ContactFilter
 from frontdesk.storage.sql.codec import dump, load
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import contacts
 
 
 class SqlContacts:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def add(self, live: LiveContact) -> None:

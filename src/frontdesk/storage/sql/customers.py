@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.customer_search import best_matches, query_terms, search_text, trigrams
 from frontdesk.domain.customers import Activity, Customer, Identity, Note, Purchase
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.ids import CustomerId, TenantId
 from frontdesk.storage.sql.codec import dump, load
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import (
     activities,
     customer_identities,
@@ -35,7 +35,7 @@ _identities = customer_identities
 
 
 class SqlCustomers:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def get(self, tenant: TenantId, customer: CustomerId) -> Customer | None:

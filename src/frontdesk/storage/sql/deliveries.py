@@ -6,20 +6,20 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import StoredEvent
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.repositories import Delivery
 from frontdesk.storage.sql.codec import dump, load
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import deliveries
 
 PENDING = "pending"
 
 
 class SqlDeliveries:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def add(

@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.ids import TenantId
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import documents
 from frontdesk.storage.sql.upsert import upsert
 
 
 class SqlDocuments:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     def _where(self, tenant: TenantId, kind: str) -> sa.ColumnElement[bool]:

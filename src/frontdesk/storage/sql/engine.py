@@ -1,13 +1,16 @@
-"""Database URLs and engines: SQLite through aiosqlite, PostgreSQL through asyncpg."""
+"""Database URLs and engines: PostgreSQL through asyncpg; SQLite through aiosqlite for the
+schema's tools, and in the store's own thread (:func:`create_inline_engine`)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -58,14 +61,35 @@ def create_engine(url: str) -> AsyncEngine:
     target = async_url(url)
     if target.get_backend_name() != "sqlite":
         return create_async_engine(target, pool_pre_ping=True, json_serializer=_json)
-    database = target.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(target)
     engine = create_async_engine(target, json_serializer=_json)
-    event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    configure = functools.partial(_configure_sqlite, busy_timeout=SQLITE_BUSY_TIMEOUT_MS)
+    event.listen(engine.sync_engine, "connect", configure)
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     event.listen(engine.sync_engine, "invalidate", _roll_back_before_closing)
     return engine
+
+
+def create_inline_engine(url: str) -> Engine:
+    """A synchronous engine on the SQLite database at ``url``, for statements run on the
+    caller's thread (:class:`~frontdesk.storage.sql.connection.InlineConnection`): the
+    same durable set-up as :func:`create_engine`, but a transaction that finds the write
+    lock taken fails at once (``database is locked``) instead of blocking its thread, so
+    that its caller can wait without blocking."""
+    target = async_url(url).set(drivername="sqlite+pysqlite")
+    _make_folder(target)
+    engine = create_sync_engine(
+        target, json_serializer=_json, connect_args={"check_same_thread": False}
+    )
+    event.listen(engine, "connect", functools.partial(_configure_sqlite, busy_timeout=0))
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _make_folder(url: URL) -> None:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 def _json(value: Any) -> str:
@@ -73,7 +97,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(dbapi_connection: Any, _record: Any, *, busy_timeout: int) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN instead of the driver's implicit
     # transactions, which start only at the first write and so read outside them.
     dbapi_connection.isolation_level = None
@@ -82,7 +106,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         "journal_mode=WAL",
         "synchronous=FULL",
         "foreign_keys=ON",
-        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+        f"busy_timeout={busy_timeout}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

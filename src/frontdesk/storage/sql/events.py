@@ -6,10 +6,10 @@ from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.events import Event, StoredEvent
 from frontdesk.domain.ids import ContactId, TenantId
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import events
 
 # Any constant: the key of the PostgreSQL advisory lock that orders event writes.
@@ -20,7 +20,7 @@ class SqlEventLog:
     """Events appended in a transaction are written by :meth:`write` just before the
     commit, when the database numbers them; :attr:`committed` has them after it."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
         self._pending: list[StoredEvent] = []
         self._written: list[StoredEvent] = []

@@ -6,16 +6,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.scenarios import ScenarioVersion
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import scenarios
 
 
 class SqlScenarios:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def add(self, version: ScenarioVersion) -> None:

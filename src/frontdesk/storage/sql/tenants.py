@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.repositories import Tenant
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import tenants
 from frontdesk.storage.sql.upsert import upsert
 
 
 class SqlTenants:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def get(self, tenant: TenantId) -> Tenant | None:

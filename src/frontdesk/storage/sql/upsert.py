@@ -7,11 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from frontdesk.storage.sql.connection import Statements
 
 
 async def upsert(
-    connection: AsyncConnection,
+    connection: Statements,
     table: sa.Table,
     row: Mapping[str, Any],
     keys: Sequence[str],

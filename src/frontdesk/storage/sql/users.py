@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.ids import TenantId
 from frontdesk.domain.users import ApiToken, Role, Session, User
+from frontdesk.storage.sql.connection import Statements
 from frontdesk.storage.sql.tables import api_tokens, sessions, users
 from frontdesk.storage.sql.upsert import upsert
 
 
 class SqlUsers:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Statements) -> None:
         self._connection = connection
 
     async def get(self, tenant: TenantId, user: str) -> User | None:
