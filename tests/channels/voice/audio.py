@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import struct
 import wave
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from frontdesk.channels.voice.recordings import DECODERS, PCMA, PCMU, decode
+
 Samples = NDArray[np.int16]
 
 
+#: WAV format tags of G.711 audio, and the table that decodes each.
+G711 = {6: DECODERS[PCMA], 7: DECODERS[PCMU]}
+
+
 def read_wav(path: Path) -> tuple[int, list[Samples]]:
-    """The frame rate and the samples of each channel of a 16-bit PCM WAV."""
+    """The frame rate and the samples of each channel of a 16-bit PCM WAV, or of a mono
+    A-law or µ-law one (the prompts' format)."""
+    data = path.read_bytes()
+    tag, channels, rate = struct.unpack_from("<HHI", data, data.index(b"fmt ") + 8)
+    if tag in G711:
+        assert channels == 1, f"{path}: {channels} channels of G.711"
+        start = data.index(b"data") + 8
+        (size,) = struct.unpack_from("<I", data, start - 4)
+        pcm = decode(data[start : start + size], G711[tag])
+        return rate, [np.frombuffer(bytes(pcm), dtype="<i2").astype(np.int16)]
     with wave.open(str(path), "rb") as audio:
         if audio.getsampwidth() != 2:
             raise ValueError(f"{path}: {8 * audio.getsampwidth()}-bit samples, not 16-bit")
@@ -20,6 +36,18 @@ def read_wav(path: Path) -> tuple[int, list[Samples]]:
         channels = audio.getnchannels()
         frames = np.frombuffer(audio.readframes(audio.getnframes()), dtype="<i2")
     return rate, [frames[index::channels].astype(np.int16) for index in range(channels)]
+
+
+def as_pcm16(source: Path, target: Path) -> Path:
+    """A 16-bit PCM copy of the mono WAV ``source`` (a prompt), for players such as
+    baresip's that read no other encoding."""
+    rate, (samples,) = read_wav(source)
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.astype("<i2").tobytes())
+    return target
 
 
 def best_match(

@@ -18,7 +18,7 @@ from frontdesk.domain.agents import AgentState
 from frontdesk.domain.callbacks import Callback
 from frontdesk.domain.contacts import ContactState, SegmentKind
 from frontdesk.domain.ids import AgentId, ContactId, QueueId
-from tests.channels.voice.audio import best_match, read_wav
+from tests.channels.voice.audio import as_pcm16, best_match, read_wav
 from tests.channels.voice.baresip import Baresip
 from tests.channels.voice.callers import PCAPS, CallResult, Listen, Press, Talk
 from tests.channels.voice.capture import capture, heard
@@ -242,9 +242,9 @@ async def test_a_transfer_takes_the_caller_to_the_next_agent_in_one_contact(
 
 
 async def test_a_recorded_call_holds_what_each_side_said(stack: VoiceStack) -> None:
-    speech = PromptLibrary(stack.folder / "speech").render(
+    speech = as_pcm16(PromptLibrary(stack.folder / "speech").render(
         "agent-voice", "Good afternoon, this is Vera. How can I help you today?", "en"
-    )
+    ), stack.folder / "vera.wav")  # fmt: skip
     phone = await stack.phone("vera", audio=speech)
     await stack.ready("vera")
     task = asyncio.ensure_future(stack.call([Listen(500), Talk(7000)], ani=VIP_NUMBER))
@@ -356,9 +356,9 @@ def repeated(sound: Path, target: Path, times: int = 50) -> Path:
 async def test_a_consult_holds_the_caller_then_hands_them_to_the_colleague(
     stack: VoiceStack,
 ) -> None:
-    speech = PromptLibrary(stack.folder / "speech").render(
+    speech = as_pcm16(PromptLibrary(stack.folder / "speech").render(
         "colleague", "This is Boris from support, one moment please.", "en"
-    )
+    ), stack.folder / "speech.wav")  # fmt: skip
     first = await stack.phone("anna")
     second = await stack.phone("boris", audio=repeated(speech, stack.folder / "boris.wav"))
     await stack.ready("anna")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import struct
 import wave
 from pathlib import Path
 
@@ -12,16 +13,22 @@ import pytest
 
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.errors import VoiceError
-from frontdesk.channels.voice.prompts import PromptLibrary, default_music_on_hold
+from frontdesk.channels.voice.prompts import PromptLibrary, Prompts, default_music_on_hold
 from frontdesk.domain.errors import FrontdeskError, ValidationError
-from tests.channels.voice.audio import read_wav
+from tests.channels.voice.audio import best_match, read_wav
 
 MOH = Path("/usr/share/asterisk/moh")
 
 
+#: WAV format tag 6 (A-law), 8 kHz, mono: what rtpengine plays cheapest.
+CALL_FORMAT = (6, 8000, 1)
+
+
 def call_format(path: Path) -> tuple[int, int, int]:
-    with wave.open(str(path), "rb") as audio:
-        return audio.getframerate(), audio.getnchannels(), audio.getsampwidth()
+    """The WAV's format tag, frame rate and channel count."""
+    data = path.read_bytes()
+    tag, channels, rate = struct.unpack_from("<HHI", data, data.index(b"fmt ") + 8)
+    return tag, rate, channels
 
 
 def rms(path: Path) -> float:
@@ -30,8 +37,8 @@ def rms(path: Path) -> float:
 
 
 def seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as audio:
-        return audio.getnframes() / audio.getframerate()
+    rate, (samples,) = read_wav(path)
+    return len(samples) / rate
 
 
 @pytest.mark.parametrize(
@@ -48,7 +55,7 @@ def test_render_speaks_the_text_in_the_call_format(
     path = library.render("press-1-sales-2-support", text, language)
     assert path.parent == tmp_path / "prompts"
     assert path.name.startswith("press-1-sales-2-support.")
-    assert call_format(path) == (8000, 1, 2)
+    assert call_format(path) == CALL_FORMAT
     assert 1.5 < seconds(path) < 6
     assert rms(path) > 500  # speech, not silence
     assert library.path("press-1-sales-2-support") == path
@@ -85,7 +92,7 @@ def test_the_same_text_is_reused_and_a_new_text_rendered_anew(
 
 def test_a_text_that_looks_like_options_is_spoken(tmp_path: Path) -> None:
     path = PromptLibrary(tmp_path).render("dash", "-w nowhere.wav --stdout", "en")
-    assert call_format(path) == (8000, 1, 2)
+    assert call_format(path) == CALL_FORMAT
     assert rms(path) > 500
     assert not (tmp_path / "nowhere.wav").exists()
     assert not Path("nowhere.wav").exists()
@@ -97,7 +104,7 @@ async def test_concurrent_renders_in_worker_threads_agree(tmp_path: Path) -> Non
         *(asyncio.to_thread(library.render, "hold-on", "Please hold on.", "en") for _ in range(4))
     )
     assert len(set(paths)) == 1
-    assert call_format(paths[0]) == (8000, 1, 2)
+    assert call_format(paths[0]) == CALL_FORMAT
     assert library.path("hold-on") == paths[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == [paths[0].name, "hold-on.wav"]
 
@@ -183,7 +190,7 @@ def test_an_upload_is_converted_to_the_call_format(tmp_path: Path, kind: str) ->
     }[kind]()
     library = PromptLibrary(tmp_path / "prompts")
     path = library.store_upload("vip-welcome", data)
-    assert call_format(path) == (8000, 1, 2)
+    assert call_format(path) == CALL_FORMAT
     assert seconds(path) == pytest.approx(1.0, abs=0.01)
     assert dominant_frequency(path) == pytest.approx(1000, abs=2)
     assert rms(path) > 3000
@@ -253,7 +260,20 @@ def test_path_of_an_unknown_prompt_is_none(tmp_path: Path) -> None:
 def test_the_default_hold_music_is_the_first_wav_by_name(tmp_path: Path) -> None:
     path = default_music_on_hold(VoiceSettings(work_dir=tmp_path))
     assert path == sorted(MOH.glob("*.wav"))[0]
-    assert call_format(path) == (8000, 1, 2)
+
+
+def test_the_hold_music_is_played_in_the_call_format_converted_once(tmp_path: Path) -> None:
+    source = sorted(MOH.glob("*.wav"))[0]
+    prompts = Prompts(tmp_path / "prompts")
+    music = prompts.music(source)
+    assert call_format(music) == CALL_FORMAT
+    assert seconds(music) == pytest.approx(seconds(source), abs=0.01)
+    _, (original,) = read_wav(source)
+    _, (converted,) = read_wav(music)
+    assert best_match(converted, original[8000:24000])[1] > 0.99  # the same music
+    made = music.stat().st_mtime_ns
+    assert prompts.music(source) == music  # an unchanged file is not converted again
+    assert music.stat().st_mtime_ns == made
 
 
 @pytest.mark.parametrize("folder", ["missing", "empty"])

@@ -77,6 +77,9 @@ class VoiceChannel:
         settings = self.settings
         for folder in (settings.run_dir, settings.prompts_dir, settings.recordings_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        self.center.music = await asyncio.to_thread(
+            self.center.prompts.music, default_music_on_hold(settings)
+        )
         await self.sync_phones()
         if self.daemons:
             await self.rtpengine.start()

@@ -58,6 +58,7 @@ class CallCenter:
         self.ng = ng
         self.settings = settings
         self.prompts = Prompts(settings.prompts_dir)
+        #: The hold music; :meth:`VoiceChannel.start` puts it in the call format.
         self.music = music
         self.host = settings.host
         self.sip: SipStack  # set by the adapter before the first call
