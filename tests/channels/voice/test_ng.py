@@ -496,6 +496,35 @@ async def test_answers_find_their_request_whatever_the_order(
     assert [reply["call-id"] for reply in replies] == ["0", "1", "2"]
 
 
+async def test_answers_that_arrive_together_are_taken_in_one_loop_iteration(
+    server: Peer, client: NgClient
+) -> None:
+    """Under load each turn of the event loop is long: answers waiting on the socket must
+    not be read one per turn (asyncio's datagram transport does so), or they wait there
+    for seconds while rtpengine is idle."""
+    commands = [
+        asyncio.create_task(client.command("query", {"call-id": str(n)})) for n in range(100)
+    ]
+    requests = [await server.receive() for _ in commands]
+    turns = 0
+
+    async def turning() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    counter = asyncio.create_task(turning())
+    for data, port in requests:
+        cookie, _, body = data.partition(b" ")
+        call_id = request_params(body)[b"call-id"]
+        server.send(cookie + b" " + bencode.encode({"result": "ok", "call-id": call_id}), port)
+    replies = await asyncio.gather(*commands)
+    counter.cancel()
+    assert sorted(int(str(reply["call-id"])) for reply in replies) == list(range(100))
+    assert turns <= 5
+
+
 async def test_an_error_answer_raises_with_the_reason(server: Peer, client: NgClient) -> None:
     command = asyncio.create_task(client.command("offer", {"call-id": "c"}))
     request, port = await server.receive()

@@ -12,12 +12,13 @@ logged and dropped.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeGuard
+
+from frontdesk.channels.voice.datagrams import DatagramSocket
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +47,14 @@ class DtmfListener:
         self.host = host
         self.port = port
         self.on_event = on_event
-        self._transport: asyncio.DatagramTransport | None = None
+        self._socket = DatagramSocket(self._received, "DTMF")
 
     async def start(self) -> None:
-        if self._transport is not None:
-            return
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _DtmfProtocol(self), local_addr=(self.host, self.port)
-        )
+        if not self._socket.open:
+            await self._socket.open_to(local=(self.host, self.port))
 
     def close(self) -> None:
-        transport, self._transport = self._transport, None
-        if transport is not None:
-            transport.close()
+        self._socket.close()
 
     def _received(self, data: bytes) -> None:
         event = parse_report(data)
@@ -101,14 +96,3 @@ def parse_report(data: bytes) -> DtmfEvent | None:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-class _DtmfProtocol(asyncio.DatagramProtocol):
-    def __init__(self, listener: DtmfListener) -> None:
-        self.listener = listener
-
-    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
-        self.listener._received(data)
-
-    def error_received(self, exc: Exception) -> None:
-        log.debug("DTMF: socket error %s", exc)

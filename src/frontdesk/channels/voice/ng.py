@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 
 from frontdesk.channels.voice import bencode
+from frontdesk.channels.voice.datagrams import DatagramSocket
 from frontdesk.channels.voice.errors import MediaError
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class NgClient:
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
-        self._transport: asyncio.DatagramTransport | None = None
+        self._socket = DatagramSocket(self._received, "ng")
         self._pending: dict[bytes, asyncio.Future[dict[str, object]]] = {}
         # rtpengine caches answers by cookie alone (for 30 to 60 s, whoever asked), so the
         # cookies of every client, and of this client before a restart, must differ.
@@ -40,18 +41,12 @@ class NgClient:
 
     async def start(self) -> None:
         """Open the UDP socket (connected to rtpengine, so the kernel drops other senders)."""
-        if self._transport is not None:
-            return
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _NgProtocol(self), remote_addr=(self.host, self.port)
-        )
+        if not self._socket.open:
+            await self._socket.open_to(remote=(self.host, self.port))
 
     def close(self) -> None:
         """Close the socket; commands still waiting fail with ``media.unreachable``."""
-        transport, self._transport = self._transport, None
-        if transport is not None:
-            transport.close()
+        self._socket.close()
         self._fail_pending("the ng client was closed")
 
     async def ping(self, timeout: float = 1.0) -> bool:
@@ -73,8 +68,7 @@ class NgClient:
         when rtpengine refuses (result ``error`` or ``load limit``), and ``media.unreachable``
         when no answer comes within ``timeout`` seconds.
         """
-        transport = self._transport
-        if transport is None:
+        if not self._socket.open:
             raise RuntimeError("NgClient.start() was not called, or the client is closed")
         cookie = f"{self._prefix}{next(self._serial)}".encode()
         datagram = cookie + b" " + bencode.encode({**(params or {}), "command": name})
@@ -82,11 +76,11 @@ class NgClient:
         future: asyncio.Future[dict[str, object]] = loop.create_future()
         self._pending[cookie] = future
         resends = [
-            loop.call_later(delay, self._send, datagram) for delay in _resend_delays(timeout)
+            loop.call_later(delay, self._socket.send, datagram) for delay in _resend_delays(timeout)
         ]
         started = loop.time()
         try:
-            transport.sendto(datagram)
+            self._socket.send(datagram)
             reply = await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise MediaError(
@@ -112,10 +106,6 @@ class NgClient:
         if "warning" in reply:
             log.warning("rtpengine warns about %r: %s", name, reply["warning"])
         return reply
-
-    def _send(self, datagram: bytes) -> None:
-        if self._transport is not None:
-            self._transport.sendto(datagram)
 
     def _received(self, data: bytes) -> None:
         cookie, space, body = data.partition(b" ")
@@ -162,20 +152,3 @@ def _text(value: bencode.Value) -> object:
     if isinstance(value, dict):
         return {key.decode(errors="replace"): _text(item) for key, item in value.items()}
     return value
-
-
-class _NgProtocol(asyncio.DatagramProtocol):
-    def __init__(self, client: NgClient) -> None:
-        self.client = client
-
-    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
-        self.client._received(data)
-
-    def error_received(self, exc: Exception) -> None:
-        # An ICMP "port unreachable" while rtpengine is down: the request is resent, and
-        # times out if rtpengine stays down.
-        log.debug("ng: socket error %s", exc)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if exc is not None:
-            self.client._fail_pending(f"the ng socket failed: {exc}")
