@@ -179,6 +179,7 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
         app = create_app(frontdesk)
         config = uvicorn.Config(app, host=settings.host, port=settings.port,
                                 log_level="warning", ws="websockets-sansio")  # fmt: skip
+
         def welcome() -> None:
             _print_welcome(settings, data.password, humans, data, loaded, opened)
             if settings.voice:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import struct
+import subprocess
 import wave
 from pathlib import Path
 
