@@ -4,6 +4,7 @@ contact through the desk. Nothing is faked: every SIP message and RTP packet is 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -232,8 +233,20 @@ async def test_a_daemon_that_dies_is_started_again_and_calls_go_on(stack: VoiceS
         return current is not None and current is not process and stack.voice.kamailio.running
 
     await stack.wait_for(restarted, what="Kamailio started again")
+    await stack.wait_for(lambda: _group_gone(process.pid),
+                         what="the dead Kamailio's workers ended")  # fmt: skip
     result = await stack.call([Listen(1000), Press("1"), Listen(500)], ani="+79160000010")
     assert result.code == 0, result.log
+
+
+def _group_gone(group: int) -> bool:
+    """Whether no process of the process group is left (Kamailio's workers outlive a
+    main process that was killed, and would go on answering on its port)."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 async def test_a_call_rtpengine_keeps_after_ours_ended_is_deleted(stack: VoiceStack) -> None:

@@ -67,6 +67,8 @@ class Daemon:
                 f"{self.name}: {program} is not installed", code="voice.missing", program=program
             )
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.process is not None:  # it died: its children may live on, on its ports
+            end_group(self.process.pid)
         await self._end_stale()
         with self.log_path.open("ab") as output:
             self.process = await asyncio.create_subprocess_exec(
@@ -129,3 +131,11 @@ class Daemon:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await process.wait()
+        end_group(process.pid)
+
+
+def end_group(pid: int) -> None:
+    """Kill what is left of the process group a daemon led (it was started in a session of
+    its own): Kamailio's worker processes outlive a main process that was killed."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
