@@ -143,8 +143,11 @@ class Dispatcher:
             if deadlines:
                 delay = min(max(min(deadlines) - self.clock.now().timestamp(), 0.0), MAX_SLEEP)
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation
+            # that comes as the event is set, and stop() then waited for ever.
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
             await self.tick()
             now = self.clock.now().timestamp()
             if now - last_refresh >= REFRESH_EVERY:
