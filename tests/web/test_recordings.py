@@ -129,7 +129,7 @@ async def test_an_admin_uploads_a_prompt_recording_in_the_call_format(
     )
     assert stored.status_code == 200, stored.text
     assert stored.json()["name"] == "welcome"
-    assert 7 * 16000 < stored.json()["bytes"] < 7 * 16000 + 1000  # 8 kHz, mono, 16-bit
+    assert 7 * 8000 < stored.json()["bytes"] < 7 * 8000 + 1000  # 8 kHz, mono, A-law
     refused = await sofia.put("/api/v1/prompts/welcome/audio", content=body)
     assert refused.status_code == 403
     broken = await admin.put("/api/v1/prompts/welcome/audio", content=b"RIFF....WAVE junk")

@@ -19,6 +19,12 @@ def free_port() -> int:
                 return port
 
 
+def free_media_port() -> int:
+    """A port for sipp's media (``-mp``): sipp binds it and the ports after it (RTCP,
+    video), so all four must be free, or sipp ends at once with code 254."""
+    return free_range(4)[0]
+
+
 def free_range(size: int) -> tuple[int, int]:
     """``size`` consecutive UDP ports that are free now (for an RTP range)."""
     while True:

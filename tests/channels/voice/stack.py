@@ -29,7 +29,7 @@ from frontdesk.storage.sql import migrate, open_store
 from frontdesk.web.container import Frontdesk
 from tests.channels.voice.baresip import Baresip
 from tests.channels.voice.callers import Action, CallResult, place_call
-from tests.channels.voice.ports import free_port, free_range
+from tests.channels.voice.ports import free_media_port, free_port, free_range
 
 T = TenantId("acme")
 NUMBER = "+74951230000"  # the company's number: the trunk sends it as the Request-URI user
@@ -122,7 +122,7 @@ class VoiceStack:
         """One sipp call; returns when sipp has finished."""
         return await place_call(
             to or self.sip, dnis, ani, actions, self.folder / f"call{next(self._calls)}",
-            sip_port=free_port(), media_port=media_port or free_port(), hang_up=hang_up,
+            sip_port=free_port(), media_port=media_port or free_media_port(), hang_up=hang_up,
         )  # fmt: skip
 
     async def contacts(

@@ -22,7 +22,7 @@ from tests.channels.voice.audio import as_pcm16, best_match, read_wav
 from tests.channels.voice.baresip import Baresip
 from tests.channels.voice.callers import PCAPS, CallResult, Listen, Press, Talk
 from tests.channels.voice.capture import capture, heard
-from tests.channels.voice.ports import free_port
+from tests.channels.voice.ports import free_media_port
 from tests.channels.voice.sipp import Sipp, uas_answer
 from tests.channels.voice.stack import AGENTS, VIP_NUMBER, T, VoiceStack, start_stack, stop_stack
 
@@ -58,7 +58,7 @@ async def customer_phone(stack: VoiceStack, name: str) -> Sipp:
     assert stack.settings.trunk is not None
     customer = Sipp(
         uas_answer(), work_dir=stack.folder / name, local_port=stack.settings.trunk[1],
-        media_port=free_port(), rtp_echo=True, timeout=30,
+        media_port=free_media_port(), rtp_echo=True, timeout=30,
     )  # fmt: skip
     await customer.start()
     return customer
@@ -157,7 +157,7 @@ async def test_hanging_up_while_the_phone_rings_abandons_and_frees_the_agent(
 async def test_the_caller_hears_music_while_the_agents_phone_rings(stack: VoiceStack) -> None:
     silent = await stack.phone("boris", auto_answer=False)
     await stack.ready("boris")
-    media = free_port()
+    media = free_media_port()
     async with capture(media, stack.folder / "ringing.pcap") as pcap:
         task = asyncio.ensure_future(
             stack.call([Listen(1500), Press("1"), Listen(4000)], ani="+79160000016",
@@ -362,7 +362,7 @@ async def test_a_consult_holds_the_caller_then_hands_them_to_the_colleague(
     first = await stack.phone("anna")
     second = await stack.phone("boris", audio=repeated(speech, stack.folder / "boris.wav"))
     await stack.ready("anna")
-    caller, media = "+79160000019", free_port()
+    caller, media = "+79160000019", free_media_port()
     async with capture(media, stack.folder / "consult.pcap") as pcap:
         task = asyncio.ensure_future(stack.call(
             [Listen(1500), Press("1"), Listen(16000)], ani=caller, media_port=media

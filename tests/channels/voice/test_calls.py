@@ -18,7 +18,7 @@ from frontdesk.domain.contacts import ContactState, IvrStep
 from frontdesk.domain.ids import ContactId
 from tests.channels.voice.callers import Listen, Press
 from tests.channels.voice.capture import capture, heard
-from tests.channels.voice.ports import free_port
+from tests.channels.voice.ports import free_media_port, free_port
 from tests.channels.voice.sipp import Sipp, uac_rejected
 from tests.channels.voice.stack import (
     BLACKLISTED,
@@ -167,7 +167,7 @@ async def test_rtpengine_restarting_ends_its_calls_and_new_calls_work(
 
 
 async def test_a_caller_waiting_in_line_hears_their_place(stack: VoiceStack) -> None:
-    media = free_port()
+    media = free_media_port()
     async with capture(media, stack.folder / "waiting.pcap") as pcap:
         result = await stack.call(
             [Listen(1500), Press("2"), Listen(5000)], ani="+79160000007", media_port=media
@@ -178,7 +178,7 @@ async def test_a_caller_waiting_in_line_hears_their_place(stack: VoiceStack) -> 
 
 
 async def test_the_blacklist_announcement_is_what_the_caller_hears(stack: VoiceStack) -> None:
-    media = free_port()
+    media = free_media_port()
     async with capture(media, stack.folder / "rejected.pcap") as pcap:
         result = await stack.call([], ani=BLACKLISTED, hang_up=False, media_port=media)
     assert result.code == 0, result.log

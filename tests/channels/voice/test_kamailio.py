@@ -29,7 +29,7 @@ from frontdesk.channels.voice.kamailio import (
     sip_ping,
 )
 from tests.channels.voice.baresip import Baresip
-from tests.channels.voice.ports import free_port
+from tests.channels.voice.ports import free_media_port, free_port
 from tests.channels.voice.sipp import (
     Sipp,
     SippResult,
@@ -304,7 +304,7 @@ async def test_b2bua_call_rings_the_registered_phone(
     caller = sipp(
         uac_call(f"sip:2001@{REALM}", hold_ms=1000),
         port=settings.b2bua_port,
-        media_port=free_port(),
+        media_port=free_media_port(),
         rtp_echo=True,
     )
     result = await caller.run()
@@ -419,7 +419,7 @@ async def test_trunk_call_is_relayed_unchanged_to_the_b2bua(
 async def test_phone_call_is_authenticated_then_relayed_to_the_b2bua(
     kamailio: Kamailio, settings: VoiceSettings, alice: Baresip, sipp: Callable[..., Sipp]
 ) -> None:
-    b2bua = sipp(uas_answer(), port=settings.b2bua_port, uas=True, media_port=free_port())
+    b2bua = sipp(uas_answer(), port=settings.b2bua_port, uas=True, media_port=free_media_port())
     await b2bua.start()
     alice.forget_events()
     try:
