@@ -124,7 +124,9 @@ from frontdesk.web.container import Frontdesk
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the voice tests' helpers
 
+from tests.channels.voice.callers import BYE, INVITE_AND_ACK, PCAPS, play  # noqa: E402
 from tests.channels.voice.ports import free_port  # noqa: E402
+from tests.channels.voice.sipp import scenario_xml, uas_answer  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "voice.json"
 TARGET_RATE = 50.0  # calls/s through IVR, queue and bridge, without failures
@@ -138,7 +140,12 @@ MAIN_NUMBER = "+74951230000"  # the menu: 1 → sales
 HOLD_NUMBER = "+74951230001"  # everyone queued where no agent is: music until they hang up
 PASSWORD = "bench-phone-1"
 MENU_PROMPT = "press-1-for-sales"
-PCAPS = Path("/usr/share/sip-tester")
+#: The audio the agents' phones answer with: A-law and RFC 4733 events, as the callers.
+AGENT_MEDIA = """\
+      m=audio [media_port] RTP/AVP 8 101
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:101 telephone-event/8000
+      a=ptime:20"""
 SCENARIO = f"""\
 scenario: bench-voice
 version: 1
@@ -447,104 +454,29 @@ class Probes(logging.Handler):
 
 # --- sipp --------------------------------------------------------------------------------------
 
-_INVITE = """\
-  <send retrans="500" start_rtd="setup">
-    <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Caller" <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=caller 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 8 101
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-      a=ptime:20
-      a=sendrecv
-
-    ]]>
-  </send>
-  <recv response="100" optional="global"/>
-  <recv response="180" optional="global"/>
-  <recv response="183" optional="global"/>
-  <recv response="200" rtd="setup" rrs="true"/>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: "Caller" <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-"""
-_BYE = """\
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: "Caller" <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" crlf="true"/>
-  <ResponseTimeRepartition value="1, 2, 5, 10, 20, 50, 100, 200, 500, 1000"/>
-"""
-
-
-def _scenario(name: str, body: str) -> str:
-    return (
-        '<?xml version="1.0" encoding="ISO-8859-1" ?>\n'
-        '<!DOCTYPE scenario SYSTEM "sipp.dtd">\n'
-        f'<scenario name="{name}">\n{body}</scenario>\n'
-    )
-
-
-def _play(pcap: Path) -> str:
-    return f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
+#: sipp's summary of response times, for the setup timer of the callers' INVITE.
+_RESPONSE_TIMES = '  <ResponseTimeRepartition value="1, 2, 5, 10, 20, 50, 100, 200, 500, 1000"/>\n'
 
 
 def caller_through_menu() -> str:
     """Listen to the menu, press 1, talk (A-law pcap), hang up."""
-    return _scenario(
+    return scenario_xml(
         "caller-menu",
-        _INVITE
+        INVITE_AND_ACK
         + f'  <pause milliseconds="{LISTEN_MS}"/>\n'
-        + _play(PCAPS / "dtmf_2833_1.pcap")
+        + play(PCAPS / "dtmf_2833_1.pcap")
         + f'  <pause milliseconds="{AFTER_KEY_MS}"/>\n'
-        + _play(PCAPS / "g711a.pcap")
+        + play(PCAPS / "g711a.pcap")
         + f'  <pause milliseconds="{TALK_MS}"/>\n'
-        + _BYE,
+        + BYE
+        + _RESPONSE_TIMES,
     )
 
 
 def caller_on_hold(hold_ms: int) -> str:
     """Wait ``hold_ms`` in the queue (sipp's -rtp_echo sends the music back), hang up."""
-    return _scenario("caller-hold", _INVITE + f'  <pause milliseconds="{hold_ms}"/>\n' + _BYE)
+    pause = f'  <pause milliseconds="{hold_ms}"/>\n'
+    return scenario_xml("caller-hold", INVITE_AND_ACK + pause + BYE + _RESPONSE_TIMES)
 
 
 def agent_registrations(domain: str, phones_port: int) -> str:
@@ -560,7 +492,7 @@ def agent_registrations(domain: str, phones_port: int) -> str:
       Expires: 3600
       Max-Forwards: 70
       Content-Length: 0"""
-    return _scenario(
+    return scenario_xml(
         "register",
         f"""\
   <send retrans="500">
@@ -587,53 +519,9 @@ def agent_registrations(domain: str, phones_port: int) -> str:
 
 
 def agent_phones() -> str:
-    """Every agent's phone: answer at once (no 180: a proxy may reorder it after the 200),
-    wait for the BYE."""
-    return _scenario(
-        "agent-phones",
-        """\
-  <recv request="INVITE" crlf="true"/>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]A[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:agent@[local_ip]:[local_port]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=agent 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 8 101
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:101 telephone-event/8000
-      a=ptime:20
-
-    ]]>
-  </send>
-  <recv request="ACK"/>
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-""",
-    )
+    """Every agent's phone: answer at once (no 180: a proxy may reorder it after the 200)
+    in A-law, as the callers talk, wait for the BYE."""
+    return uas_answer(AGENT_MEDIA, name="agent")
 
 
 class Sipp:

@@ -18,12 +18,19 @@ Samples = NDArray[np.int16]
 G711 = {6: DECODERS[PCMA], 7: DECODERS[PCMU]}
 
 
+def wav_format(path: Path) -> tuple[int, int, int]:
+    """The WAV's format tag (1 PCM, 6 A-law, 7 µ-law), channel count and frame rate."""
+    data = path.read_bytes()
+    tag, channels, rate = struct.unpack_from("<HHI", data, data.index(b"fmt ") + 8)
+    return tag, channels, rate
+
+
 def read_wav(path: Path) -> tuple[int, list[Samples]]:
     """The frame rate and the samples of each channel of a 16-bit PCM WAV, or of a mono
     A-law or µ-law one (the prompts' format)."""
-    data = path.read_bytes()
-    tag, channels, rate = struct.unpack_from("<HHI", data, data.index(b"fmt ") + 8)
+    tag, channels, rate = wav_format(path)
     if tag in G711:
+        data = path.read_bytes()
         assert channels == 1, f"{path}: {channels} channels of G.711"
         start = data.index(b"data") + 8
         (size,) = struct.unpack_from("<I", data, start - 4)

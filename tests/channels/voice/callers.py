@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.channels.voice.sipp import OK_TO_LAST_REQUEST
+from tests.channels.voice.sipp import OK_TO_LAST_REQUEST, scenario_xml
 
 PCAPS = Path("/usr/share/sip-tester")
 KEY_FILES = {"*": "star", "#": "pound"}
@@ -37,11 +37,10 @@ class Talk:
 
 Action = Listen | Press | Talk
 
-_HEAD = """\
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="frontdesk-caller">
-  <send retrans="500">
+#: The caller's INVITE (A-law and RFC 4733 events), the answer and the ACK; sipp's
+#: response-time timer ``setup`` runs from the INVITE to the 200.
+INVITE_AND_ACK = """\
+  <send retrans="500" start_rtd="setup">
     <![CDATA[
       INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -70,8 +69,8 @@ _HEAD = """\
   </send>
   <recv response="100" optional="global"/>
   <recv response="180" optional="global"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" rrs="true"/>
+  <recv response="183" optional="global"/>
+  <recv response="200" rtd="setup" rrs="true"/>
   <send>
     <![CDATA[
       ACK [next_url] SIP/2.0
@@ -89,7 +88,8 @@ _HEAD = """\
   </send>
 """
 
-_BYE = """\
+#: The caller hangs up, and the BYE is answered.
+BYE = """\
   <send retrans="500">
     <![CDATA[
       BYE [next_url] SIP/2.0
@@ -106,7 +106,6 @@ _BYE = """\
     ]]>
   </send>
   <recv response="200" crlf="true"/>
-</scenario>
 """
 
 _AWAIT_BYE = (
@@ -115,7 +114,6 @@ _AWAIT_BYE = (
   <label id="bye"/>
 """
     + OK_TO_LAST_REQUEST
-    + "</scenario>\n"
 )
 
 
@@ -129,26 +127,27 @@ def scenario(actions: list[Action], *, hang_up: bool = True, wait_ms: int = 3000
     for number, action in enumerate(actions, start=1):
         if isinstance(action, Press):
             name = KEY_FILES.get(action.key, action.key)
-            steps.append(_play(PCAPS / f"dtmf_2833_{name}.pcap"))
+            steps.append(play(PCAPS / f"dtmf_2833_{name}.pcap"))
             pause = 300  # the key's packets take about 250 ms
         elif isinstance(action, Talk):
-            steps.append(_play(PCAPS / "g711a.pcap"))
+            steps.append(play(PCAPS / "g711a.pcap"))
             pause = action.ms
         else:
             pause = action.ms
         if hang_up:
-            steps.append(f'  <pause milliseconds="{pause}"/>')
+            steps.append(f'  <pause milliseconds="{pause}"/>\n')
         else:
             steps.append(
                 f'  <recv request="BYE" timeout="{pause}" ontimeout="{number}" next="bye"/>\n'
-                f'  <label id="{number}"/>'
+                f'  <label id="{number}"/>\n'
             )
-    tail = _BYE if hang_up else _AWAIT_BYE.format(timeout=wait_ms)
-    return _HEAD + "\n".join(steps) + "\n" + tail
+    tail = BYE if hang_up else _AWAIT_BYE.format(timeout=wait_ms)
+    return scenario_xml("frontdesk-caller", INVITE_AND_ACK + "".join(steps) + tail)
 
 
-def _play(pcap: Path) -> str:
-    return f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>'
+def play(pcap: Path) -> str:
+    """sipp plays the RTP of ``pcap`` to the far end, and goes on at once."""
+    return f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,7 +296,8 @@ def _ack_negative(request_uri: str, from_uri: str) -> str:
 """
 
 
-def _scenario(name: str, body: str) -> str:
+def scenario_xml(name: str, body: str) -> str:
+    """A whole sipp scenario file around ``body``."""
     return (
         '<?xml version="1.0" encoding="ISO-8859-1" ?>\n'
         f'<scenario name="{name}">\n{body}</scenario>\n'
@@ -317,7 +318,7 @@ def uac_call(
       From: <{from_uri}>;tag=[pid]C[call_number]
       To: <{request_uri}>[peer_tag_param]
       Call-ID: [call_id]"""
-    return _scenario(
+    return scenario_xml(
         "uac-call",
         _invite(request_uri, from_uri, headers)
         + f"""\
@@ -358,7 +359,7 @@ def uac_rejected(
     from_uri: str = "sip:caller@[local_ip]:[local_port]",
 ) -> str:
     """INVITE ``request_uri``, expect the final answer ``status`` (not 2xx), ACK it."""
-    return _scenario(
+    return scenario_xml(
         f"uac-rejected-{status}",
         _invite(request_uri, from_uri, ())
         + f"""\
@@ -380,7 +381,7 @@ def uac_cancelled(
     CANCEL and 487 to the INVITE, ACK the 487."""
     # [branch-4]: the CANCEL (5th element) repeats the INVITE's (1st) branch, as RFC 3261
     # 9.1 asks.
-    return _scenario(
+    return scenario_xml(
         "uac-cancelled",
         _invite(request_uri, from_uri, ())
         + f"""\
@@ -426,7 +427,7 @@ def register(
       Expires: {expires}
       Max-Forwards: 70
       Content-Length: 0"""
-    return _scenario(
+    return scenario_xml(
         "register",
         f"""\
   <send retrans="500">
@@ -469,12 +470,18 @@ OK_TO_LAST_REQUEST = """\
 """
 
 
-def uas_answer() -> str:
-    """Expect an INVITE, answer 200 (no 180, see the module docstring), expect ACK and BYE,
-    answer the BYE."""
-    return _scenario(
-        "uas-answer",
-        """\
+#: The audio of :func:`uas_answer`'s SDP: G.711 µ-law only.
+PCMU_ONLY = """\
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000"""
+
+
+def uas_answer(media: str = PCMU_ONLY, name: str = "uas") -> str:
+    """Expect an INVITE, answer 200 (no 180, see the module docstring) with ``media`` as
+    the SDP's audio lines, expect ACK and BYE, answer the BYE."""
+    return scenario_xml(
+        f"{name}-answer",
+        f"""\
   <recv request="INVITE" crlf="true"/>
   <send retrans="500">
     <![CDATA[
@@ -485,17 +492,16 @@ def uas_answer() -> str:
       [last_Call-ID:]
       [last_CSeq:]
       [last_Record-Route:]
-      Contact: <sip:uas@[local_ip]:[local_port]>
+      Contact: <sip:{name}@[local_ip]:[local_port]>
       Content-Type: application/sdp
       Content-Length: [len]
 
       v=0
-      o=uas 1 1 IN IP[local_ip_type] [local_ip]
+      o={name} 1 1 IN IP[local_ip_type] [local_ip]
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
+{media}
 
     ]]>
   </send>

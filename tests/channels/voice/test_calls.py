@@ -151,12 +151,7 @@ async def test_rtpengine_restarting_ends_its_calls_and_new_calls_work(
     waiting = asyncio.ensure_future(
         stack.call([Listen(1500), Press("2"), Listen(500)], ani=caller, hang_up=False)
     )
-
-    async def queued() -> bool:
-        calls = await stack.contacts(caller)
-        return bool(calls) and calls[0].contact.state is S.QUEUED
-
-    await stack.wait_for(queued, what="the caller in line")
+    await stack.wait_for(lambda: _in_line(stack, caller), what="the caller in line")
     await stack.voice.rtpengine.restart()
     assert (await waiting).code == 0  # the call was ended for the caller (our BYE)
     contact = (await stack.last(caller)).contact.id
@@ -239,6 +234,11 @@ async def test_a_daemon_that_dies_is_started_again_and_calls_go_on(stack: VoiceS
     assert result.code == 0, result.log
 
 
+async def _in_line(stack: VoiceStack, caller: str) -> bool:
+    calls = await stack.contacts(caller)
+    return bool(calls) and calls[0].contact.state is S.QUEUED
+
+
 def _group_gone(group: int) -> bool:
     """Whether no process of the process group is left (Kamailio's workers outlive a
     main process that was killed, and would go on answering on its port)."""
@@ -278,12 +278,7 @@ async def test_the_channel_follows_the_desk_again_after_falling_behind(
     waiting = asyncio.ensure_future(
         stack.call([Listen(1500), Press("2"), Listen(20000)], ani=caller, hang_up=False)
     )
-
-    async def queued() -> bool:
-        calls = await stack.contacts(caller)
-        return bool(calls) and calls[0].contact.state is S.QUEUED
-
-    await stack.wait_for(queued, what="the caller in line")
+    await stack.wait_for(lambda: _in_line(stack, caller), what="the caller in line")
     contact = (await stack.last(caller)).contact.id
     await stack.frontdesk.dispatcher.desk(T).abandon(contact)  # ended on the desk ...
     assert (await waiting).code == 0  # ... ends the call: the desk's event reached it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 import subprocess
 import wave
 from pathlib import Path
@@ -15,7 +14,7 @@ from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.errors import VoiceError
 from frontdesk.channels.voice.prompts import PromptLibrary, Prompts, default_music_on_hold
 from frontdesk.domain.errors import FrontdeskError, ValidationError
-from tests.channels.voice.audio import best_match, read_wav
+from tests.channels.voice.audio import best_match, read_wav, wav_format
 
 MOH = Path("/usr/share/asterisk/moh")
 
@@ -26,8 +25,7 @@ CALL_FORMAT = (6, 8000, 1)
 
 def call_format(path: Path) -> tuple[int, int, int]:
     """The WAV's format tag, frame rate and channel count."""
-    data = path.read_bytes()
-    tag, channels, rate = struct.unpack_from("<HHI", data, data.index(b"fmt ") + 8)
+    tag, channels, rate = wav_format(path)
     return tag, rate, channels
 
 

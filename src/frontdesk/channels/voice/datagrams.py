@@ -36,9 +36,13 @@ class DatagramSocket:
     async def open_to(
         self, *, local: tuple[str, int] | None = None, remote: tuple[str, int] | None = None
     ) -> None:
-        """Open the socket; OSError when the address cannot be had (a port in use)."""
+        """Open the socket bound to ``local`` or connected to ``remote`` (one of the two);
+        OSError when the address cannot be had (a port in use)."""
+        given = local or remote
+        if given is None or (local is not None and remote is not None):
+            raise ValueError("a datagram socket is bound to a local address or connected")
         loop = asyncio.get_running_loop()
-        host, port = remote or local or ("127.0.0.1", 0)
+        host, port = given
         family, kind, protocol, _, address = (
             await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
         )[0]

@@ -78,6 +78,8 @@ def create_inline_engine(url: str) -> Engine:
     that its caller can wait without blocking."""
     target = async_url(url).set(drivername="sqlite+pysqlite")
     _make_folder(target)
+    # Any thread may use a pooled connection: the store's transactions take turns, and a
+    # test's or a server's event loop need not run in the thread that opened the store.
     engine = create_sync_engine(
         target, json_serializer=_json, connect_args={"check_same_thread": False}
     )
