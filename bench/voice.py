@@ -126,7 +126,7 @@ sys.path.insert(0, str(ROOT))  # the voice tests' helpers
 
 from tests.channels.voice.callers import BYE, INVITE_AND_ACK, PCAPS, play  # noqa: E402
 from tests.channels.voice.ports import free_port  # noqa: E402
-from tests.channels.voice.sipp import scenario_xml, uas_answer  # noqa: E402
+from tests.channels.voice.sipp import register, scenario_xml, uas_answer  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "voice.json"
 TARGET_RATE = 50.0  # calls/s through IVR, queue and bridge, without failures
@@ -482,40 +482,11 @@ def caller_on_hold(hold_ms: int) -> str:
 def agent_registrations(domain: str, phones_port: int) -> str:
     """REGISTER ``[field0]``, answering the challenge with ``[field1]`` (sipp's
     ``[authentication ...]`` keyword, written whole in the field), Contact at the agents'
-    UAS."""
-    common = f"""\
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@{domain}>;tag=[pid]R[call_number]
-      To: <sip:[field0]@{domain}>
-      Call-ID: [call_id]
-      Contact: <sip:[field0]@[local_ip]:{phones_port}>
-      Expires: 3600
-      Max-Forwards: 70
-      Content-Length: 0"""
-    return scenario_xml(
-        "register",
-        f"""\
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:{domain} SIP/2.0
-{common}
-      CSeq: 1 REGISTER
-
-    ]]>
-  </send>
-  <recv response="401" auth="true"/>
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:{domain} SIP/2.0
-      [field1]
-{common}
-      CSeq: 2 REGISTER
-
-    ]]>
-  </send>
-  <recv response="200"/>
-""",
-    )
+    UAS, for an hour."""
+    return register(
+        "[field0]", "", domain, expires=3600, contact_port=str(phones_port),
+        authentication="[field1]",
+    )  # fmt: skip
 
 
 def agent_phones() -> str:
@@ -1087,6 +1058,18 @@ def caller_sipp(
     return sipp
 
 
+async def start_callers(bench: Bench, sipp: Sipp) -> tuple[CpuMeter, Capture]:
+    """Start the callers' sipp with the CPU meter and a capture of its SIP port running,
+    and the in-process probes started afresh."""
+    meter = CpuMeter(lambda: {**bench.proc_parts(), "sipp: callers": pid_stat(sipp.pid)})
+    wire = Capture(sipp.folder / "sip.pcap", f"udp port {sipp.sip_port}")
+    await wire.start()
+    await sipp.start()
+    meter.start()
+    bench.probes.reset()
+    return meter, wire
+
+
 async def run_setup(bench: Bench, rate: float, seconds: float, profile: bool) -> dict[str, Any]:
     """Calls through the menu to an agent at ``rate`` for ``seconds``."""
     calls = max(1, round(rate * seconds))
@@ -1098,12 +1081,7 @@ async def run_setup(bench: Bench, rate: float, seconds: float, profile: bool) ->
     assert phones is not None
     answered_before = phones.count("SuccessfulCall") + phones.count("FailedCall")
     since = datetime.now(UTC)
-    meter = CpuMeter(lambda: {**bench.proc_parts(), "sipp: callers": pid_stat(sipp.pid)})
-    wire = Capture(sipp.folder / "sip.pcap", f"udp port {sipp.sip_port}")
-    await wire.start()
-    await sipp.start()
-    meter.start()
-    bench.probes.reset()
+    meter, wire = await start_callers(bench, sipp)
     profiler = await start_profiler(bench, seconds) if profile else None
     code = await sipp.wait()
     cpu = meter.stop()
@@ -1266,12 +1244,7 @@ async def run_hold(bench: Bench, held: int, hold_seconds: float, rate: float) ->
         rate, held, hold_seconds, echo=True,
     )  # fmt: skip
     since = datetime.now(UTC)
-    meter = CpuMeter(lambda: {**bench.proc_parts(), "sipp: callers": pid_stat(sipp.pid)})
-    wire = Capture(sipp.folder / "sip.pcap", f"udp port {sipp.sip_port}")
-    await wire.start()
-    await sipp.start()
-    meter.start()
-    bench.probes.reset()
+    meter, wire = await start_callers(bench, sipp)
     began = time.monotonic()
     ramp_end = began + held / rate
     # Up: every call answered and waiting with music, or half the hold after the ramp.

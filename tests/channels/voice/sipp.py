@@ -415,15 +415,20 @@ def register(
     *,
     status: int = 200,
     expires: int = 0,
+    contact_port: str = "[local_port]",
+    authentication: str | None = None,
 ) -> str:
     """REGISTER ``sip:<username>@<domain>``, answer the 401 challenge with ``password``,
-    expect ``status``. ``expires=0`` (the default) leaves no binding behind."""
+    expect ``status``. ``expires=0`` (the default) leaves no binding behind.
+    ``contact_port``: where the binding points (this sipp by default); ``authentication``:
+    sipp's line that answers the challenge, instead of the one made of ``password``."""
+    answer = authentication or f"[authentication username={username} password={password}]"
     common = f"""\
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:{username}@{domain}>;tag=[pid]R[call_number]
       To: <sip:{username}@{domain}>
       Call-ID: [call_id]
-      Contact: <sip:{username}@[local_ip]:[local_port]>
+      Contact: <sip:{username}@[local_ip]:{contact_port}>
       Expires: {expires}
       Max-Forwards: 70
       Content-Length: 0"""
@@ -442,7 +447,7 @@ def register(
   <send retrans="500">
     <![CDATA[
       REGISTER sip:{domain} SIP/2.0
-      [authentication username={username} password={password}]
+      {answer}
 {common}
       CSeq: 2 REGISTER
 
