@@ -78,6 +78,7 @@ import argparse
 import asyncio
 import contextlib
 import csv
+import gc
 import itertools
 import json
 import logging
@@ -101,7 +102,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from frontdesk.app.runtime import assemble
+from frontdesk.app.runtime import assemble, settle_memory
 from frontdesk.channels.voice.adapter import VoiceChannel
 from frontdesk.channels.voice.announcements import place_in_line
 from frontdesk.channels.voice.config import VoiceSettings
@@ -360,6 +361,8 @@ class Probes(logging.Handler):
         super().__init__(logging.WARNING)
         self.ng: dict[str, list[float]] = {}
         self.lateness: list[float] = []
+        self.gc_pauses: dict[int, list[float]] = {}
+        self._gc_began = 0.0
         self.records: Counter[str] = Counter()
         self.file: logging.FileHandler | None = None
         self.desk_lock: TimedLock | None = None
@@ -372,6 +375,7 @@ class Probes(logging.Handler):
     def reset(self) -> None:
         self.ng = {}
         self.lateness = []
+        self.gc_pauses = {}
         self.records = Counter()
         self._since = time.monotonic()
         if self.desk_lock is not None:
@@ -414,6 +418,18 @@ class Probes(logging.Handler):
             root.removeHandler(self.file)
             self.file.close()
 
+    def time_gc(self) -> None:
+        """Time the cyclic garbage collector's collections (they stop every thread)."""
+
+        def timed(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                self._gc_began = time.perf_counter()
+            else:
+                pause = (time.perf_counter() - self._gc_began) * 1000
+                self.gc_pauses.setdefault(info["generation"], []).append(pause)
+
+        gc.callbacks.append(timed)
+
     def start_ticker(self) -> None:
         async def tick() -> None:
             loop = asyncio.get_running_loop()
@@ -448,6 +464,14 @@ class Probes(logging.Handler):
                 name: distribution(times) for name, times in sorted(self.ng.items())
             },
             "event_loop_late_ms": distribution(self.lateness),
+            "gc_pauses_ms": {
+                generation: {
+                    "count": len(pauses),
+                    "max": round(max(pauses), 1),
+                    "total": round(sum(pauses), 1),
+                }
+                for generation, pauses in sorted(self.gc_pauses.items())
+            },
             "log_records": dict(self.records.most_common(10)),
         }
 
@@ -809,6 +833,8 @@ async def start_bench(kind: str, folder: Path, agents: int) -> Bench:
     # The menu prompt is spoken once, before any call needs it.
     await voice.center.prompts.file(T, MENU_PROMPT, {}, None)
     probes.time_lock(frontdesk.dispatcher.desk(T))
+    settle_memory()  # as the service does once it has started
+    probes.time_gc()
     probes.start_ticker()
     return bench
 
@@ -1438,6 +1464,11 @@ def print_inside(inside: dict[str, Any]) -> None:
         )
     per_call = ", ".join(f"{n} {c:g}" for n, c in inside["ng_commands_per_call"].items())
     print(f"    ng commands per call: {per_call}")
+    pauses = "; ".join(
+        f"generation {g}: {p['count']}, longest {p['max']:g} ms, {p['total']:g} ms in all"
+        for g, p in inside["gc_pauses_ms"].items()
+    )
+    print(f"    garbage collections (every thread stops): {pauses or 'none'}")
     for record, count in inside["log_records"].items():
         print(f"    log: {count} × {record[:140]}")
 

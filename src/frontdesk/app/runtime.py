@@ -8,6 +8,7 @@ it and starts the background workers; ``stop`` ends them in reverse order.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -112,6 +113,7 @@ class Runtime:
                 frontdesk.bus, daemons=self.settings.voice_daemons,
             )  # fmt: skip
             await self.voice.start()
+        settle_memory()
         return frontdesk
 
     async def stop(self) -> None:
@@ -130,6 +132,20 @@ class Runtime:
             await self.frontdesk.store.close()
         if self._http is not None:
             await self._http.aclose()
+
+
+def settle_memory() -> None:
+    """Keep what start-up loaded out of the garbage collector's full passes.
+
+    A full collection stops every thread of the process, the SIP stack's included, for
+    as long as it takes to walk every object: with the modules, the schema and the
+    compiled scenarios in the walk that was up to 250 ms at 50 calls a second, and every
+    call arriving meanwhile waited for its answer. Frozen, those objects are never
+    walked again (they live as long as the process anyway); what calls create is
+    collected as before.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def server_app(settings: Settings) -> FastAPI:
