@@ -8,19 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.app.runtime import Runtime
+from frontdesk.app.runtime import FULL_COLLECTION_EVERY, Runtime
 from frontdesk.config import Settings
 from frontdesk.storage.sql import migrate
 
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
-    """Give the objects frozen by the test back to the collector afterwards."""
+    """Give the collector back its objects and its thresholds after the test."""
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
-async def test_what_start_up_loaded_is_left_out_of_full_collections(
+async def test_full_collections_are_rare_and_leave_out_what_start_up_loaded(
     tmp_path: Path, unfrozen: None
 ) -> None:
     settings = Settings(data_dir=str(tmp_path))
@@ -36,5 +38,6 @@ async def test_what_start_up_loaded_is_left_out_of_full_collections(
         desk = next(iter(frontdesk.dispatcher.desks.values()))
         assert gc.is_tracked(desk)
         assert not any(obj is desk for obj in gc.get_objects())  # frozen with the rest
+        assert gc.get_threshold()[2] == FULL_COLLECTION_EVERY > 10  # CPython's default
     finally:
         await runtime.stop()

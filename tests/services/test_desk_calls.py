@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from frontdesk.domain.agents import AgentState
 from frontdesk.domain.contacts import ContactState, IvrStep
+from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.ids import AgentId, ContactId
 from frontdesk.services.intake import Submission
 from tests.services.desk_support import Stack, T
@@ -29,7 +32,7 @@ async def test_a_live_call_hears_the_menu_and_its_key_decides(stack: Stack) -> N
     assert (turn.menu.name, turn.menu.prompt) == ("main", "press-1-or-2")
     assert await stack.state(contact) is S.ENRICHED  # waiting for the caller's key
 
-    turn = await stack.desk.answer_menu(contact, "main", "2")
+    turn = await stack.desk.answer_menu(turn, "2")
     assert turn is not None
     assert turn.menu is None
     live = await stack.contact(contact)
@@ -41,11 +44,28 @@ async def test_a_live_call_hears_the_menu_and_its_key_decides(stack: Stack) -> N
 
 async def test_no_key_after_the_retries_takes_the_menus_fallback(stack: Stack) -> None:
     contact = await call(stack)
-    await stack.desk.route(contact, live=True)
-    await stack.desk.answer_menu(contact, "main", None, "timeout")
+    turn = await stack.desk.route(contact, live=True)
+    assert turn is not None
+    await stack.desk.answer_menu(turn, None, "timeout")
     live = await stack.contact(contact)
     assert (live.contact.state, live.handling.queue) == (S.QUEUED, "sales")
     assert live.contact.ivr_path == (IvrStep("main", "", "timeout"),)
+
+
+async def test_a_key_that_comes_after_the_hang_up_changes_nothing(stack: Stack) -> None:
+    contact = await call(stack)
+    turn = await stack.desk.route(contact, live=True)
+    assert turn is not None
+    await stack.desk.hang_up(contact)
+    with pytest.raises(ConflictError) as refused:
+        await stack.desk.answer_menu(turn, "1")
+    assert refused.value.code == "contact.not_in_menu"
+    live = await stack.contact(contact)
+    assert (live.contact.state, live.contact.ivr_path, live.handling.queue) == (
+        S.ABANDONED,
+        (),
+        None,
+    )
 
 
 async def test_a_blacklisted_caller_is_rejected_before_any_menu(stack: Stack) -> None:
@@ -63,8 +83,9 @@ async def test_hanging_up_in_the_menu_or_in_line_abandons_the_contact(stack: Sta
     assert await stack.state(in_menu) is S.ABANDONED
 
     queued = await call(stack, "+79161111111")
-    await stack.desk.route(queued, live=True)
-    await stack.desk.answer_menu(queued, "main", "1")
+    turn = await stack.desk.route(queued, live=True)
+    assert turn is not None
+    await stack.desk.answer_menu(turn, "1")
     await stack.desk.hang_up(queued)
     assert await stack.state(queued) is S.ABANDONED
     assert await stack.desk.hang_up(queued) is None  # over already
@@ -73,8 +94,9 @@ async def test_hanging_up_in_the_menu_or_in_line_abandons_the_contact(stack: Sta
 async def test_hanging_up_while_served_puts_the_agent_in_wrap_up(stack: Stack) -> None:
     await stack.ready("anna")
     contact = await call(stack)
-    await stack.desk.route(contact, live=True)
-    await stack.desk.answer_menu(contact, "main", "1")
+    turn = await stack.desk.route(contact, live=True)
+    assert turn is not None
+    await stack.desk.answer_menu(turn, "1")
     assert stack.offered_to(contact) == ANNA
     await stack.desk.accept(ANNA, contact)
     await stack.desk.hang_up(contact)

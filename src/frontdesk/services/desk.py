@@ -393,17 +393,22 @@ class TenantDesk:
         return point
 
     # --- enrichment and decision ----------------------------------------------------------
-    async def route(self, contact_id: ContactId, *, live: bool = False) -> Turn | None:
+    async def route(
+        self, contact_id: ContactId, *, live: bool = False, known: LiveContact | None = None
+    ) -> Turn | None:
         """Stages 2 and 3 for a stored contact, then dispatch.
 
         ``live``: the contact is a call in progress, and a menu the scenario sends it to is
         played to the caller: the contact stays enriched, and the returned turn names the
         menu; :meth:`answer_menu` carries on with the key pressed. Otherwise (and once
         decided) the turn holds the contact as decided. None: nothing to decide (the
-        contact is gone, or decided already).
+        contact is gone, or decided already). ``known``: the contact as the caller has it
+        (just submitted), for the CRM look-up; otherwise it is read first.
         """
-        async with self.store.transaction() as tx:
-            stored = await tx.contacts.get(self.tenant, contact_id)
+        stored = known
+        if stored is None:
+            async with self.store.transaction() as tx:
+                stored = await tx.contacts.get(self.tenant, contact_id)
         if stored is None or stored.contact.state not in (S.ARRIVED, S.ENRICHED):
             return None
         profile, status = await look_up(self.crm, stored.contact, self.config.crm_timeout)
@@ -416,45 +421,48 @@ class TenantDesk:
         return turns[0]
 
     async def answer_menu(
-        self, contact_id: ContactId, menu: str, key: str | None, outcome: str = "chosen",
+        self, turn: Turn, key: str | None, outcome: str = "chosen",
         *, customer: CustomerProfile | None = None,
     ) -> Turn | None:  # fmt: skip
-        """The caller of a live contact answered ``menu`` with ``key`` (None: no valid key
-        after the retries; for a menu that collects a number, the number). The step goes
-        into the contact's IVR path; the next turn is another menu or the decision.
+        """The caller of a live contact answered the menu of ``turn`` with ``key`` (None:
+        no valid key after the retries; for a menu that collects a number, the number).
+        The step goes into the contact's IVR path, and the next turn, another menu or the
+        decision, is taken in the same transaction.
 
         ``customer``: the caller was identified by the number keyed in (a contract
         number looked up in the CRM): the contact is theirs from now on, and the scenario
         decides with what the CRM knows of them."""
-        async with self.store.transaction() as tx:
-            stored = await self._get(tx, contact_id)
-        profile = customer or await self._profile(stored)
+        if turn.menu is None:
+            raise ValueError("the turn has no menu to answer")
+        contact_id, menu = turn.contact.contact.id, turn.menu.name
+        profile = customer or await self._profile(turn.contact)
         turns: list[Turn | None] = []
 
-        async def answer() -> None:
-            async with self._transaction(dispatching=False) as tx:
-                current = await self._get(tx, contact_id)
-                contact = current.contact
-                if contact.state is not S.ENRICHED:
-                    raise ConflictError(
-                        f"contact {contact_id} is {contact.state}, not in a menu",
-                        code="contact.not_in_menu",
-                    )
-                step = IvrStep(menu=menu, input=key or "", outcome=outcome)
-                contact = replace(
-                    contact,
-                    digits={**contact.digits, menu: key or ""},
-                    ivr_path=(*contact.ivr_path, step),
+        def answered(tx: Transaction, current: LiveContact) -> LiveContact:
+            contact = current.contact
+            if contact.state is not S.ENRICHED:
+                raise ConflictError(
+                    f"contact {contact_id} is {contact.state}, not in a menu",
+                    code="contact.not_in_menu",
                 )
-                if customer is not None and customer.id != contact.customer:
-                    self._emit(tx, ContactCustomerLinked(
-                        tenant=self.tenant, at=self.clock.now(), contact=contact_id,
-                        customer=customer.id, previous=contact.customer, agent=None,
-                        by="ivr",
-                    ))  # fmt: skip
-                    contact = replace(contact, customer=customer.id, category=customer.category)
-                await tx.contacts.put(LiveContact(contact, current.handling))
-            turns.append(await self._decide(contact_id, profile, stored.handling.crm, live=True))
+            step = IvrStep(menu=menu, input=key or "", outcome=outcome)
+            contact = replace(
+                contact,
+                digits={**contact.digits, menu: key or ""},
+                ivr_path=(*contact.ivr_path, step),
+            )
+            if customer is not None and customer.id != contact.customer:
+                self._emit(tx, ContactCustomerLinked(
+                    tenant=self.tenant, at=self.clock.now(), contact=contact_id,
+                    customer=customer.id, previous=contact.customer, agent=None, by="ivr",
+                ))  # fmt: skip
+                contact = replace(contact, customer=customer.id, category=customer.category)
+            return LiveContact(contact, current.handling)
+
+        async def answer() -> None:
+            turns.append(await self._decide(
+                contact_id, profile, turn.contact.handling.crm, live=True, first=answered
+            ))  # fmt: skip
 
         await self.guarded(answer)
         return turns[0]
@@ -462,10 +470,15 @@ class TenantDesk:
     async def _decide(
         self, contact_id: ContactId, profile: CustomerProfile | None, status: CrmStatus,
         *, live: bool = False,
+        first: Callable[[Transaction, LiveContact], LiveContact] | None = None,
     ) -> Turn | None:  # fmt: skip
+        """Decide the contact (or give it its next menu). ``first`` changes the stored
+        contact in the same transaction before (a menu answered); it may refuse."""
         now = self.clock.now()
         async with self._transaction() as tx:
             stored = await tx.contacts.get(self.tenant, contact_id)
+            if stored is not None and first is not None:
+                stored = first(tx, stored)
             if stored is None or stored.contact.state not in (S.ARRIVED, S.ENRICHED):
                 return None  # abandoned meanwhile, or decided by a concurrent retry
             contact, handling = stored.contact, stored.handling

@@ -133,6 +133,54 @@ async def test_malformed_sip_gets_no_answer_or_an_error_and_calls_go_on(
     assert (await stack.last(caller)).contact.ivr_path == (IvrStep("main", "1", "chosen"),)
 
 
+def _invite_again(b2bua: tuple[str, int], call_id: str) -> str:
+    """An INVITE with ``call_id`` from a new dialog (another From tag and branch), as a
+    looping or forking proxy would send it; the B2BUA's answer's status line."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        sender.bind(("127.0.0.1", 0))
+        sender.settimeout(5)
+        host, port = sender.getsockname()
+        sdp = placeholder_sdp(host)
+        sender.sendto(
+            (
+                f"INVITE sip:{NUMBER}@{b2bua[0]}:{b2bua[1]} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP {host}:{port};branch=z9hG4bK-again-1\r\n"
+                "Max-Forwards: 70\r\n"
+                f"From: <sip:+79160000023@{host}>;tag=again-1\r\n"
+                f"To: <sip:{NUMBER}@{b2bua[0]}>\r\n"
+                f"Call-ID: {call_id}\r\n"
+                "CSeq: 1 INVITE\r\n"
+                f"Contact: <sip:+79160000023@{host}:{port}>\r\n"
+                "Content-Type: application/sdp\r\n"
+                f"Content-Length: {len(sdp)}\r\n\r\n{sdp}"
+            ).encode(),
+            b2bua,
+        )
+        while True:
+            status = sender.recv(65535).decode(errors="replace").split("\r\n", 1)[0]
+            if not status.startswith("SIP/2.0 1"):  # past 100 Trying
+                return status
+
+
+async def test_a_second_invite_of_a_call_in_progress_is_refused_with_482(
+    stack: VoiceStack,
+) -> None:
+    caller = "+79160000024"
+    waiting = asyncio.ensure_future(
+        stack.call([Listen(1500), Press("2"), Listen(2000)], ani=caller)
+    )
+    await stack.wait_for(lambda: _in_line(stack, caller), what="the caller in line")
+    [call_id] = [
+        key for key, call in stack.voice.center.by_call_id.items() if call.invite.ani == caller
+    ]
+    b2bua = (stack.settings.host, stack.settings.b2bua_port)
+    assert await asyncio.to_thread(_invite_again, b2bua, call_id) == "SIP/2.0 482 Loop Detected"
+    result = await waiting  # the call itself went on as if nothing had come
+    assert result.code == 0, result.log
+    [contact] = await stack.contacts(caller)
+    assert contact.contact.ivr_path == (IvrStep("main", "2", "chosen"),)
+
+
 async def test_an_offer_without_usable_audio_is_refused_with_488(stack: VoiceStack) -> None:
     sipp = Sipp(
         uac_rejected(f"sip:{NUMBER}@{stack.sip[0]}:{stack.sip[1]}", 488).replace(

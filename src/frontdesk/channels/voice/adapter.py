@@ -1,10 +1,10 @@
 """The voice channel adapter: starts and stops its parts and keeps them in step with the desk.
 
 ``start`` brings up, in order: rtpengine (media), Kamailio (registrar and SIP edge, with
-the agents' phone logins), the ng client and the DTMF listener, the B2BUA's SIP stack, and
-the follower of the desk's events. Contacts of calls that a previous run left open are
-ended first (their calls died with it): abandoned before service, wrap-up after. ``stop``
-hangs up every call and stops the parts in reverse order.
+the agents' phone logins), the ng client, the answerer and the DTMF listener, the B2BUA's
+SIP stack, and the follower of the desk's events. Contacts of calls that a previous run
+left open are ended first (their calls died with it): abandoned before service, wrap-up
+after. ``stop`` hangs up every call and stops the parts in reverse order.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from frontdesk.channels.voice.answering import Answerer
 from frontdesk.channels.voice.calls import CALL_ID
 from frontdesk.channels.voice.center import CallCenter, EventFeed
 from frontdesk.channels.voice.config import VoiceSettings
@@ -57,6 +58,7 @@ class VoiceChannel:
     kamailio: Kamailio = field(init=False)
     phones: PhoneDirectory = field(init=False)
     ng: NgClient = field(init=False)
+    answerer: Answerer = field(init=False)
     center: CallCenter = field(init=False)
     dtmf: DtmfListener | None = None
     sip: SipStack | None = None
@@ -69,8 +71,9 @@ class VoiceChannel:
         self.kamailio = Kamailio(settings)
         self.phones = PhoneDirectory(subscribers_path(settings), settings.domain)
         self.ng = NgClient(settings.host, settings.ng_port)
+        self.answerer = Answerer(settings.host, settings.ng_port, settings.host)
         self.center = CallCenter(
-            self.dispatcher, self.ng, settings, default_music_on_hold(settings)
+            self.dispatcher, self.ng, settings, default_music_on_hold(settings), self.answerer
         )
 
     async def start(self) -> None:
@@ -85,6 +88,7 @@ class VoiceChannel:
             await self.rtpengine.start()
             await self.kamailio.start()
         await self.ng.start()
+        await asyncio.to_thread(self.answerer.start)
         self.dtmf = DtmfListener(settings.host, settings.dtmf_port, self.center.dtmf)
         await self.dtmf.start()
         await self.recover()
@@ -92,7 +96,7 @@ class VoiceChannel:
         self._follower = asyncio.create_task(self._follow(feed), name="frontdesk-voice")
         self.sip = SipStack(
             settings.host, settings.b2bua_port, (settings.host, settings.sip_port),
-            self.center.invite,
+            self.center.invite, self.center.answer_early,
         )  # fmt: skip
         self.center.sip = self.sip
         await self.sip.start()
@@ -188,6 +192,7 @@ class VoiceChannel:
             self.dtmf.close()
             self.dtmf = None
         self.ng.close()
+        await asyncio.to_thread(self.answerer.stop)
         if self.daemons:
             await self.kamailio.stop()
             await self.rtpengine.stop()

@@ -5,7 +5,8 @@ An inbound call, in order:
 
 1. the number dialled must be a voice access point of a tenant, or the INVITE is refused
    (404) before anything is stored;
-2. the caller is answered with rtpengine's SDP and the contact is stored (intake);
+2. the caller is answered with rtpengine's SDP (by the SIP thread and the answerer, without
+   waiting for this loop: :mod:`.answering`) and the contact is stored (intake);
 3. the desk enriches and decides it live (:meth:`TenantDesk.route`): a menu is played and
    the key pressed goes back to the desk until the scenario decides; a reject or a
    callback plays its announcement and hangs up; a queued caller hears music;
@@ -25,6 +26,7 @@ import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,8 +101,11 @@ class Call:
     """One inbound call: the caller's leg, its media, its contact and at most one agent leg
     ringing or bridged at a time."""
 
-    def __init__(self, center: CallCenter, invite: Invite, desk: TenantDesk) -> None:
+    def __init__(
+        self, center: CallCenter, invite: Invite, desk: TenantDesk, answered: Future[str]
+    ) -> None:
         self.center = center
+        self.answered = answered  # the answerer's: the SDP the caller was answered with
         self.caller = invite.leg
         self.invite = invite
         self.desk = desk
@@ -128,7 +133,7 @@ class Call:
     # --- the caller -----------------------------------------------------------------------
     async def run(self) -> None:
         try:
-            sdp = await self.media.open()
+            sdp = await asyncio.wrap_future(self.answered)
         except MediaError as error:
             log.error("call %s: no media: %s", self.caller.call_id, error)
             if error.code == "media.rejected":  # rtpengine cannot use the caller's SDP
@@ -137,7 +142,7 @@ class Call:
                 self.caller.reject(503, "Media Unavailable")
             await self.media.close()
             return
-        self.caller.answer(sdp)
+        self.media.anchored(sdp)
         try:
             await self._serve()
         except VoiceError as error:  # media failed mid-call: end it cleanly
@@ -158,7 +163,7 @@ class Call:
         self.center.calls[self.contact] = self
         if self.over.is_set():  # hung up while being stored
             return
-        turn = await self.desk.route(self.contact, live=True)
+        turn = await self.desk.route(self.contact, live=True, known=live)
         while turn is not None and turn.menu is not None:
             if turn.greeting:
                 await self._say(turn.greeting, wait=True)
@@ -166,9 +171,8 @@ class Call:
             if self.over.is_set():
                 return
             turn = await self.desk.answer_menu(
-                self.contact, turn.menu.name, answer.key, answer.outcome,
-                customer=answer.customer,
-            )  # fmt: skip
+                turn, answer.key, answer.outcome, customer=answer.customer
+            )
         if turn is None:
             return
         await self._carry_out(turn)

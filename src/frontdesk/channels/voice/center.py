@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
 
+from frontdesk.channels.voice.answering import Answerer
 from frontdesk.channels.voice.calls import HANDED_OVER, Call
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfEvent
@@ -52,10 +54,12 @@ class CallCenter:
     """Every call of this process, and the bridge between SIP, media and the desk."""
 
     def __init__(
-        self, dispatcher: Dispatcher, ng: NgClient, settings: VoiceSettings, music: Path
-    ) -> None:
+        self, dispatcher: Dispatcher, ng: NgClient, settings: VoiceSettings, music: Path,
+        answerer: Answerer,
+    ) -> None:  # fmt: skip
         self.dispatcher = dispatcher
         self.ng = ng
+        self.answerer = answerer
         self.settings = settings
         self.prompts = Prompts(settings.prompts_dir)
         #: The hold music; :meth:`VoiceChannel.start` puts it in the call format.
@@ -67,8 +71,10 @@ class CallCenter:
         self.tasks: set[asyncio.Task[None]] = set()
 
     def desk_for(self, number: str) -> TenantDesk | None:
-        """The desk of the tenant whose voice access point ``number`` is."""
-        for desk in self.dispatcher.desks.values():
+        """The desk of the tenant whose voice access point ``number`` is. Also called in
+        the SIP thread: it only reads the desks' configuration, which a change replaces
+        whole."""
+        for desk in tuple(self.dispatcher.desks.values()):
             try:
                 point = desk.access_point(number)
             except NotFoundError:
@@ -77,17 +83,27 @@ class CallCenter:
                 return desk
         return None
 
+    def answer_early(
+        self, call_id: str, caller_tag: str, dnis: str, sdp: str, answer: Callable[[str], None]
+    ) -> Future[str] | None:
+        """In the SIP thread, for each new INVITE: a call to a tenant's voice number is
+        answered by the answerer (:data:`~frontdesk.channels.voice.sip.EarlyAnswer`)."""
+        if not dnis or self.desk_for(dnis) is None:
+            return None
+        return self.answerer.open(call_id, caller_tag, sdp, answer)
+
     def invite(self, invite: Invite) -> None:
+        call_id = invite.leg.call_id
         desk = self.desk_for(invite.dnis) if invite.dnis else None
-        if desk is None:
+        if desk is None or invite.media is None:
             log.info("INVITE to unknown number %r from %s", invite.dnis, invite.source)
             invite.leg.reject(404, "Not Found")
+            if invite.media is not None:  # the number was taken away meanwhile
+                self._run(self._discard(invite.media, call_id), f"discard-{call_id}")
             return
-        if invite.leg.call_id in self.by_call_id:  # a second INVITE of a call we run
-            invite.leg.reject(482, "Loop Detected")
-            return
-        call = Call(self, invite, desk)
-        self.by_call_id[invite.leg.call_id] = call
+        call = Call(self, invite, desk, invite.media)
+        self.by_call_id[call_id] = call
+        self.answerer.taken_over(call_id)
         task = asyncio.create_task(call.run(), name=f"call-{invite.leg.call_id}")
         self.tasks.add(task)
         task.add_done_callback(lambda done: self._finished(done, call))
@@ -190,7 +206,7 @@ class CallCenter:
 
     def _media_ids(self) -> set[str]:
         """The Call-IDs in rtpengine of every call this process runs or is setting up."""
-        ids = set(self.by_call_id)
+        ids = set(self.by_call_id) | set(self.answerer.opening)
         for call in self.calls.values():
             if isinstance(call, OutboundCall):
                 ids.add(call.call_id)
@@ -201,6 +217,13 @@ class CallCenter:
     async def _delete(self, call_id: str) -> None:
         with contextlib.suppress(MediaError):
             await self.ng.command("delete", {"call-id": call_id})
+
+    async def _discard(self, media: Future[str], call_id: str) -> None:
+        """Release the media the answerer anchored for a call refused after all."""
+        with contextlib.suppress(MediaError):
+            await asyncio.wrap_future(media)
+        await self._delete(call_id)
+        self.answerer.taken_over(call_id)
 
     def lose_all_media(self) -> None:
         """rtpengine is gone: every call ends."""

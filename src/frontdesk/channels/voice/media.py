@@ -82,9 +82,14 @@ class CallMedia:
             self._params(sdp=placeholder_sdp(self.host), **{"to-tag": "system"}, **FLAGS),
         )
         sdp = str(reply["sdp"])
+        self.anchored(sdp)
+        return sdp
+
+    def anchored(self, sdp: str) -> None:
+        """The caller's stream is anchored (by :meth:`open`, here or in the answerer's
+        thread); ``sdp`` is rtpengine's side of it, the one the caller was answered with."""
         self.caller_side = audio_address(sdp)
         self.opened = True
-        return sdp
 
     async def play(self, path: Path, *, repeat: int = 1) -> float:
         """Play ``path`` to the caller (instead of what plays now); its length in seconds."""

@@ -10,6 +10,11 @@ asyncio as a message:
 - sippy → asyncio: every SIP event of a leg (ringing, answered, ended) and every new call
   is handed to the asyncio loop with ``loop.call_soon_threadsafe``.
 
+A new call is answered without the asyncio loop: sippy hands its INVITE to ``answer_early``
+(:mod:`frontdesk.channels.voice.answering`) and sends the 200 OK with the SDP that comes
+back, while the loop learns of the call. A second INVITE of a call in progress (the same
+Call-ID) is refused at once with 482, before anything else sees it.
+
 A leg's events reach its ``listener`` in the order sippy saw them; a leg reports
 :class:`Ended` exactly once, whoever ended it. The stack itself knows nothing of contacts,
 queues or media: :mod:`frontdesk.channels.voice.calls` decides.
@@ -69,13 +74,24 @@ Listener = Callable[["Leg", LegEvent], None]
 
 @dataclass(frozen=True, slots=True)
 class Invite:
-    """A new inbound call: the caller's leg, waiting to be answered or refused."""
+    """A new inbound call: the caller's leg, answered or refused by the SIP thread.
+
+    ``media`` is what ``answer_early`` gave: the SDP the caller was (or will be) answered
+    with, or the error that left them unanswered; None when it did not take the call
+    (an unknown number), which is then refused from the loop."""
 
     leg: Leg
     ani: str  # the From user: the caller's number as the trunk gave it
     dnis: str  # the Request-URI user: the number dialled
     sdp: str
     source: tuple[str, int]
+    media: Future[str] | None = None
+
+
+#: Called in the SIP thread for each new INVITE with its Call-ID, From tag, number dialled
+#: and SDP, and the function that sends the 200 OK with an SDP; returns the SDP's future,
+#: or None to leave the call unanswered. It must not block.
+EarlyAnswer = Callable[[str, str, str, str, Callable[[str], None]], "Future[str] | None"]
 
 
 class Leg:
@@ -95,15 +111,9 @@ class Leg:
         self.remote_tag = remote_tag
         self.listener: Listener = _ignore
         self.ended: Ended | None = None
-        self.answered = False
 
     def __repr__(self) -> str:
         return f"<Leg {self.key} {self.call_id}>"
-
-    def answer(self, sdp: str) -> None:
-        """200 OK to an inbound INVITE with our (rtpengine's) SDP."""
-        self.answered = True
-        self.stack.post(self.stack.core_answer, self.key, sdp)
 
     def reinvite(self, sdp: str) -> None:
         """Move an answered leg's media to ``sdp`` (a re-INVITE); :class:`Updated` follows."""
@@ -127,7 +137,6 @@ class Leg:
         if self.ended is not None:
             return  # a late response or BYE after we ended it ourselves
         if isinstance(event, Answered):
-            self.answered = True
             self.remote_tag = event.remote_tag
         if isinstance(event, Ended):
             self._end(event)
@@ -191,8 +200,9 @@ class _SippyThread:
 
 
 class SipStack:
-    """The B2BUA's SIP side: listens on ``host:port``, reports each new INVITE to
-    ``on_invite`` and places calls through ``proxy`` (Kamailio)."""
+    """The B2BUA's SIP side: listens on ``host:port``, answers each new INVITE through
+    ``answer_early`` and reports it to ``on_invite``, and places calls through ``proxy``
+    (Kamailio)."""
 
     def __init__(
         self,
@@ -200,13 +210,16 @@ class SipStack:
         port: int,
         proxy: tuple[str, int],
         on_invite: Callable[[Invite], None],
+        answer_early: EarlyAnswer,
     ) -> None:
         self.host = host
         self.port = port
         self.proxy = proxy
         self.on_invite = on_invite
+        self.answer_early = answer_early
         self.legs: dict[int, Leg] = {}  # asyncio side: legs not ended
         self._uas: dict[int, Any] = {}  # sippy side: the UA of each leg
+        self._inbound: dict[str, int] = {}  # sippy side: the Call-IDs of inbound legs
         self._reinviting: set[int] = set()  # sippy side: legs whose re-INVITE is pending
         self._keys = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -261,10 +274,10 @@ class SipStack:
             leg.deliver(event)
 
     def _invite(self, key: int, call_id: str, remote_tag: str, details: tuple[Any, ...]) -> None:
-        ani, dnis, sdp, source = details
+        ani, dnis, sdp, source, media = details
         leg = Leg(self, key, call_id, "", remote_tag)
         self.legs[key] = leg
-        self.on_invite(Invite(leg, ani, dnis, sdp, source))
+        self.on_invite(Invite(leg, ani, dnis, sdp, source, media))
 
     # --- sippy side (run in sippy's thread only) ------------------------------------------
     def _core_start(self) -> None:
@@ -285,6 +298,7 @@ class SipStack:
         for ua in tuple(self._uas.values()):
             self._disconnect(ua)
         self._uas.clear()
+        self._inbound.clear()
         tm = self._config.get("_sip_tm")
         if tm is not None:
             # Only the port closes: sippy's timers of the calls just ended still hold the
@@ -305,19 +319,28 @@ class SipStack:
     def _core_invite(self, request: Any, transaction: Any) -> Any:
         from sippy.UA import UA
 
+        call_id = str(request.getHFBody("call-id"))
+        if call_id in self._inbound:  # the same call again (a loop, or a forking proxy)
+            return (request.genResponse(482, "Loop Detected"), None, None)
         key = next(self._keys)
         ua = UA(self._config, event_cb=lambda event, ua: self._core_event(key, event, ua))
         ua.lContact = self._contact()
         self._uas[key] = ua
+        self._inbound[call_id] = key
         remote_tag = request.getHFBody("from").getTag() or ""
-        call_id = str(request.getHFBody("call-id"))
         host, port = request.getSource()
         body = request.getBody()
+        dnis = request.getRURI().username or ""
+        sdp = str(body) if body is not None else ""
+        media = self.answer_early(
+            call_id, remote_tag, dnis, sdp, lambda answer: self.post(self.core_answer, key, answer)
+        )
         details = (
             request.getHFBody("from").getUrl().username or "",
-            request.getRURI().username or "",
-            str(body) if body is not None else "",
+            dnis,
+            sdp,
             (str(host), int(port)),
+            media,
         )
         self._to_loop(self._invite, key, call_id, remote_tag, details)
         return ua.recvRequest(request, transaction)
@@ -348,10 +371,10 @@ class SipStack:
             self._to_loop(self._event, key, Updated(""))
         elif isinstance(event, CCEventFail):
             code, reason = event.getData()[:2]
-            self._uas.pop(key, None)
+            self._forget(key)
             self._to_loop(self._event, key, Ended(str(reason), int(code)))
         elif isinstance(event, CCEventDisconnect):
-            self._uas.pop(key, None)
+            self._forget(key)
             self._to_loop(self._event, key, Ended("bye"))
         elif isinstance(event, CCEventUpdate):
             # A re-INVITE (hold, codec change): rtpengine keeps relaying whatever the
@@ -378,14 +401,23 @@ class SipStack:
     def core_reject(self, key: int, code: int, reason: str) -> None:
         from sippy.CCEvents import CCEventFail
 
-        ua = self._uas.pop(key, None)
+        ua = self._forget(key)
         if ua is not None:
             ua.recvEvent(CCEventFail((code, reason)))
 
     def core_hangup(self, key: int) -> None:
-        ua = self._uas.pop(key, None)
+        ua = self._forget(key)
         if ua is not None:
             self._disconnect(ua)
+
+    def _forget(self, key: int) -> Any:
+        """The leg ``key`` is over: its UA (None if gone already), no longer ours."""
+        ua = self._uas.pop(key, None)
+        if ua is not None and ua.cId is not None:
+            call_id = str(ua.cId)
+            if self._inbound.get(call_id) == key:
+                del self._inbound[call_id]
+        return ua
 
     @staticmethod
     def _disconnect(ua: Any) -> None:
