@@ -7,11 +7,14 @@ Phones are plain UDP sockets speaking just enough RTP for rtpengine to forward a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import re
 import socket
 import struct
 import subprocess
+import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import cast
@@ -432,6 +435,37 @@ async def test_an_unanswered_request_is_resent_unchanged_then_unreachable(
     cookie, _, body = sent[0].partition(b" ")
     assert cookie
     assert request_params(body) == {b"command": b"ping"}
+
+
+async def test_an_answer_a_busy_loop_reads_late_is_not_asked_for_again() -> None:
+    requests: list[bytes] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        server.bind((HOST, 0))
+        server.settimeout(2.0)
+
+        def answer_at_once() -> None:  # a fast rtpengine, in a thread of its own
+            data, address = server.recvfrom(65535)
+            requests.append(data)
+            server.sendto(data.partition(b" ")[0] + b" " + bencode.encode({"result": "pong"}),
+                          address)  # fmt: skip
+            server.settimeout(0.6)
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    requests.append(server.recvfrom(65535)[0])
+
+        thread = threading.Thread(target=answer_at_once)
+        thread.start()
+        client = NgClient(HOST, server.getsockname()[1])
+        await client.start()
+        try:
+            command = asyncio.ensure_future(client.command("ping"))
+            await asyncio.sleep(0)  # the request goes out
+            time.sleep(0.4)  # the loop is busy: the answer waits, the first resend falls due
+            assert await command == {"result": "pong"}
+        finally:
+            client.close()
+            await asyncio.to_thread(thread.join)
+    assert len(requests) == 1
 
 
 async def test_nobody_listening_is_unreachable_within_the_timeout() -> None:

@@ -76,7 +76,8 @@ class NgClient:
         future: asyncio.Future[dict[str, object]] = loop.create_future()
         self._pending[cookie] = future
         resends = [
-            loop.call_later(delay, self._socket.send, datagram) for delay in _resend_delays(timeout)
+            loop.call_later(delay, self._resend, future, datagram)
+            for delay in _resend_delays(timeout)
         ]
         started = loop.time()
         try:
@@ -106,6 +107,13 @@ class NgClient:
         if "warning" in reply:
             log.warning("rtpengine warns about %r: %s", name, reply["warning"])
         return reply
+
+    def _resend(self, future: asyncio.Future[dict[str, object]], datagram: bytes) -> None:
+        # A loop running late takes the answer and this timer in the same turn: the answer
+        # first. Sent again anyway, every late command would cost rtpengine a second one
+        # and the loop a second answer, just when it has the least time for them.
+        if not future.done():
+            self._socket.send(datagram)
 
     def _received(self, data: bytes) -> None:
         cookie, space, body = data.partition(b" ")

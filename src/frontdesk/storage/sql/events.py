@@ -14,6 +14,8 @@ from frontdesk.storage.sql.tables import events
 
 # Any constant: the key of the PostgreSQL advisory lock that orders event writes.
 _EVENT_LOCK = 0x66_64_65_76  # "fdev"
+_INSERT = sa.insert(events).returning(events.c.seq)
+_INSERT_IN_ORDER = sa.insert(events).returning(events.c.seq, sort_by_parameter_order=True)
 
 
 class SqlEventLog:
@@ -80,10 +82,16 @@ class SqlEventLog:
             }
             for event in self._pending
         ]
-        result = await self._connection.execute(
-            sa.insert(events).returning(events.c.seq, sort_by_parameter_order=True), rows
-        )
-        seqs = result.scalars().all()
+        if self._connection.dialect.name == "postgresql":
+            result = await self._connection.execute(_INSERT_IN_ORDER, rows)
+            seqs = list(result.scalars())
+        else:
+            # SQLite returns the rows of a multi-row INSERT in no promised order, so
+            # SQLAlchemy would send one INSERT per event to keep it. Here the store holds
+            # the write lock and seqs only grow (AUTOINCREMENT), so these rows' seqs, in
+            # order, are the events' in order: one INSERT for them all.
+            result = await self._connection.execute(_INSERT, rows)
+            seqs = sorted(result.scalars())
         self._written = [
             replace(event, seq=seq) for seq, event in zip(seqs, self._pending, strict=True)
         ]
