@@ -23,6 +23,7 @@ import pytest
 import pytest_asyncio
 
 from frontdesk.channels.voice import bencode
+from frontdesk.channels.voice.answering import Answerer
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfEvent, DtmfListener
 from frontdesk.channels.voice.errors import DaemonError, MediaError
@@ -466,6 +467,38 @@ async def test_an_answer_a_busy_loop_reads_late_is_not_asked_for_again() -> None
             client.close()
             await asyncio.to_thread(thread.join)
     assert len(requests) == 1
+
+
+async def test_the_answerer_answers_from_its_own_thread_and_stopping_ends_what_waits(
+    engine: Rtpengine,
+) -> None:
+    settings = engine.settings
+    answerer = Answerer(settings.host, settings.ng_port, settings.host)
+    await asyncio.to_thread(answerer.start)
+    answered: list[tuple[str, str]] = []
+    caller = await Peer.open()
+    try:
+        media = answerer.open(
+            "answerer-1", "caller", offer_sdp(caller.port, "1"),
+            lambda sdp: answered.append((threading.current_thread().name, sdp)),
+        )  # fmt: skip
+        sdp = await asyncio.wrap_future(media)
+        assert answered == [("frontdesk-answerer", sdp)]  # before the future: the 200 OK
+        assert "answerer-1" in answerer.opening  # until the service's loop takes it over
+        answerer.taken_over("answerer-1")
+        assert not answerer.opening
+    finally:
+        caller.close()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:  # never answers
+        silent.bind((HOST, 0))
+        mute = Answerer(HOST, silent.getsockname()[1], HOST)
+        await asyncio.to_thread(mute.start)
+        late: list[str] = []
+        waiting = mute.open("answerer-2", "caller", offer_sdp(caller.port, "2"), late.append)
+        await asyncio.to_thread(mute.stop)
+        assert waiting.cancelled()
+        assert late == []  # no 200 OK without rtpengine's SDP
+    await asyncio.to_thread(answerer.stop)
 
 
 async def test_nobody_listening_is_unreachable_within_the_timeout() -> None:

@@ -88,6 +88,12 @@ class Answerer:
                 ready.set_exception(error)
             raise
         finally:
+            # Opens still in flight end cancelled: whoever waits for one is told.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending))
             self.ng.close()
             loop.close()
 
