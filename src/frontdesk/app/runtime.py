@@ -152,8 +152,8 @@ def settle_memory() -> None:
       150,000 objects at 50 calls/s: the long-lived generation grows by a quarter every
       few seconds, and a full pass (100-150 ms here) ran every 5 s. A full pass now waits
       for 100 collections of the middle generation instead of 10 (about every 45 s at
-      that rate); cyclic garbage that reached the oldest generation lives that much
-      longer (at that rate up to ~100,000 objects, some megabytes).
+      that rate); cyclic garbage that reached the oldest generation (sippy's messages,
+      some 50 objects a call) lives that much longer.
     """
     gc.collect()
     gc.freeze()

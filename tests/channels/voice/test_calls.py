@@ -4,6 +4,7 @@ contact through the desk. Nothing is faked: every SIP message and RTP packet is 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from frontdesk.channels.voice.calls import Call
 from frontdesk.channels.voice.media import placeholder_sdp
 from frontdesk.channels.voice.prompts import PromptLibrary
 from frontdesk.domain.contacts import ContactState, IvrStep
@@ -207,6 +209,29 @@ async def test_rtpengine_restarting_ends_its_calls_and_new_calls_work(
     assert not stack.voice.center.by_call_id  # nothing left of the call
     after = await stack.call([Listen(1000), Press("1"), Listen(500)], ani="+79160000006")
     assert after.code == 0, after.log
+
+
+async def test_a_call_that_ended_is_freed_without_the_cyclic_collector(
+    stack: VoiceStack,
+) -> None:
+    """A full collection stops the SIP thread too: calls must not pile up for it."""
+    caller = "+79160000025"
+    gc.collect()
+    gc.disable()
+    try:
+        result = await stack.call([Listen(1000), Press("2"), Listen(300)], ani=caller)
+        assert result.code == 0, result.log
+        contact = (await stack.last(caller)).contact.id
+        await stack.wait_for(lambda: _is(stack, contact, S.ABANDONED), what="the call over")
+        await stack.wait_for(lambda: _none_left(stack), what="the call gone from the voice channel")
+        assert not [o for o in gc.get_objects() if isinstance(o, Call)]
+    finally:
+        gc.enable()
+
+
+async def _none_left(stack: VoiceStack) -> bool:
+    center = stack.voice.center
+    return not center.by_call_id and not center.calls and not center.tasks
 
 
 async def test_a_caller_waiting_in_line_hears_their_place(stack: VoiceStack) -> None:

@@ -148,7 +148,11 @@ class Leg:
             return
         self.ended = event
         self.stack.legs.pop(self.key, None)
-        self.listener(self, event)
+        listener, self.listener = self.listener, _ignore
+        # Its owner (a call) holds the leg and the leg held the owner's method: dropped,
+        # the two are freed when the call ends, not left to the cyclic collector, whose
+        # full passes stop every thread for as long as such garbage takes to walk.
+        listener(self, event)
 
 
 def _ignore(leg: Leg, event: LegEvent) -> None:
