@@ -38,8 +38,7 @@ class SqlContacts:
         """ConflictError ``contact.exists`` if the id is taken, and
         ``contact.idempotency_key_taken`` if another contact has its idempotency key."""
         contact = live.contact
-        this = {"this_tenant": contact.tenant, "this_id": contact.id}
-        if await self._connection.scalar(_EXISTS, this) is not None:
+        if await self._connection.scalar(_EXISTS, _this(contact.tenant, contact.id)) is not None:
             raise ConflictError(
                 f"contact {contact.id} already exists", code="contact.exists", contact=contact.id
             )
@@ -47,14 +46,14 @@ class SqlContacts:
         await self._connection.execute(_ADD, _row(live))
 
     async def get(self, tenant: TenantId, contact: ContactId) -> LiveContact | None:
-        body = await self._connection.scalar(_GET, {"this_tenant": tenant, "this_id": contact})
+        body = await self._connection.scalar(_GET, _this(tenant, contact))
         return None if body is None else load(body, LiveContact)
 
     async def put(self, live: LiveContact) -> None:
         contact = live.contact
         await self._check_key(live)
         result = await self._connection.execute(
-            _PUT, {**_row(live), "this_tenant": contact.tenant, "this_id": contact.id}
+            _PUT, {**_row(live), **_this(contact.tenant, contact.id)}
         )
         if result.rowcount == 0:
             raise NotFoundError(
@@ -137,6 +136,11 @@ def _filtered(query: sa.Select[Any], tenant: TenantId, where: ContactFilter) -> 
     if where.until is not None:
         query = query.where(contacts.c.arrived_at < where.until)
     return query
+
+
+def _this(tenant: TenantId, contact: ContactId) -> dict[str, str]:
+    """The parameters of ``_THIS``: one contact of one tenant."""
+    return {"this_tenant": tenant, "this_id": contact}
 
 
 def _row(live: LiveContact) -> dict[str, Any]:
