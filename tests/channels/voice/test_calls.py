@@ -16,6 +16,7 @@ import pytest_asyncio
 from frontdesk.channels.voice.calls import Call
 from frontdesk.channels.voice.media import placeholder_sdp
 from frontdesk.channels.voice.prompts import PromptLibrary
+from frontdesk.channels.voice.sip import Invite, Leg
 from frontdesk.domain.contacts import ContactState, IvrStep
 from frontdesk.domain.ids import ContactId
 from tests.channels.voice.callers import Listen, Press
@@ -181,6 +182,37 @@ async def test_a_second_invite_of_a_call_in_progress_is_refused_with_482(
     assert result.code == 0, result.log
     [contact] = await stack.contacts(caller)
     assert contact.contact.ivr_path == (IvrStep("main", "2", "chosen"),)
+
+
+async def test_media_anchored_for_a_number_gone_meanwhile_is_released(
+    stack: VoiceStack,
+) -> None:
+    """The SIP thread found the number and the answerer anchored the caller; by the time
+    the loop sees the call the number is gone: 404, and rtpengine keeps nothing."""
+    center, sip = stack.voice.center, stack.voice.sip
+    assert sip is not None
+    call_id = "gone-meanwhile-1"
+    offer = placeholder_sdp(stack.settings.host).replace("audio 9 ", f"audio {free_port()} ")
+    media = center.answerer.open(call_id, "caller-1", offer, lambda sdp: None)
+    await asyncio.wrap_future(media)
+    assert call_id in await _rtpengine_calls(stack)
+    leg = Leg(sip, -1, call_id, "", "caller-1")
+    center.invite(Invite(leg, "+79160000026", "+74950000099", offer, ("127.0.0.1", 5060), media))
+    assert leg.ended is not None
+    assert leg.ended.code == 404
+    await stack.wait_for(lambda: _released(stack, call_id), what="the anchored media released")
+
+
+async def _rtpengine_calls(stack: VoiceStack) -> set[str]:
+    reply = await stack.voice.ng.command("list", {"limit": 1000})
+    listed = reply.get("calls")
+    return {str(call) for call in listed} if isinstance(listed, list) else set()
+
+
+async def _released(stack: VoiceStack, call_id: str) -> bool:
+    return call_id not in stack.voice.center.answerer.opening and call_id not in (
+        await _rtpengine_calls(stack)
+    )
 
 
 async def test_an_offer_without_usable_audio_is_refused_with_488(stack: VoiceStack) -> None:
