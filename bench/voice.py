@@ -14,7 +14,7 @@ Everything runs on 127.0.0.1, on free ports, on this machine's cores: Frontdesk 
 process (the services of ``frontdesk.app.runtime.assemble`` on SQLite with durable
 commits — WAL, ``synchronous=FULL`` — or on the in-memory store, which leaves the
 telephony path alone), its voice channel (``VoiceChannel``: the sippy B2BUA in its
-thread, the calls on the asyncio loop with the desk) and the channel's own Kamailio and
+own process, the calls on the asyncio loop with the desk) and the channel's own Kamailio and
 rtpengine (a 10,000-port RTP range). One tenant, ``acme``; two voice numbers: the main
 line, whose scenario plays a menu ("press 1 for sales", 3 s to answer) whose key 1 queues
 the caller for ``sales`` and whose failure sends it to ``hold``; and the hold line, which
@@ -102,7 +102,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from frontdesk.app.runtime import assemble, settle_memory
+from frontdesk.app.runtime import assemble
 from frontdesk.channels.voice.adapter import VoiceChannel
 from frontdesk.channels.voice.announcements import place_in_line
 from frontdesk.channels.voice.config import VoiceSettings
@@ -110,7 +110,6 @@ from frontdesk.channels.voice.errors import MediaError
 from frontdesk.channels.voice.kamailio import ha1
 from frontdesk.channels.voice.media import MUSIC_REPEAT, CallMedia
 from frontdesk.channels.voice.ng import NgClient
-from frontdesk.channels.voice.sip import _SippyThread
 from frontdesk.domain.agents import AgentState
 from frontdesk.domain.contacts import ContactState
 from frontdesk.domain.handling import LiveContact
@@ -118,6 +117,7 @@ from frontdesk.domain.ids import AgentId, TenantId
 from frontdesk.domain.repositories import ContactFilter, Store
 from frontdesk.services.clock import SystemClock
 from frontdesk.services.desk import TenantDesk
+from frontdesk.services.memory import settle_memory
 from frontdesk.storage.memory import MemoryStore
 from frontdesk.storage.sql import migrate, open_store
 from frontdesk.web.container import Frontdesk
@@ -750,16 +750,12 @@ class Bench:
     def proc_parts(self) -> dict[str, list[str]]:
         """The /proc stat files of each part whose CPU is measured."""
         me = os.getpid()
-        sippy = _SippyThread._instance
-        sippy_tid = sippy.thread.native_id if sippy is not None else None
         threads = [int(t.name) for t in Path(f"/proc/{me}/task").iterdir()]
-        others = [t for t in threads if t not in (me, sippy_tid)]
+        sip = self.voice.sip.pid if self.voice.sip is not None else None
         parts = {
             "frontdesk: event loop (desk, calls, ng)": [f"/proc/{me}/task/{me}/stat"],
-            "frontdesk: sippy thread (SIP)": [f"/proc/{me}/task/{sippy_tid}/stat"]
-            if sippy_tid
-            else [],
-            "frontdesk: other threads": [f"/proc/{me}/task/{t}/stat" for t in others],
+            "frontdesk: SIP process (sippy, answerer)": [f"/proc/{sip}/stat"] if sip else [],
+            "frontdesk: other threads": [f"/proc/{me}/task/{t}/stat" for t in threads if t != me],
         }
         for name, daemon in (
             ("kamailio", self.voice.kamailio.daemon),

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.app.runtime import FULL_COLLECTION_EVERY, Runtime
+from frontdesk.app.runtime import Runtime
 from frontdesk.config import Settings
+from frontdesk.services.memory import FULL_COLLECTION_EVERY
 from frontdesk.storage.sql import migrate
 
 
@@ -31,7 +32,7 @@ async def test_full_collections_are_rare_and_leave_out_what_start_up_loaded(
     runtime = Runtime(settings)
     frontdesk = await runtime.start()
     try:
-        # A full collection stops the SIP stack's thread too: it must not walk the
+        # A full collection stops every call's next step: it must not walk the
         # modules, the schema and the desks loaded at start (tens of thousands of objects).
         assert gc.get_freeze_count() > 50_000
         assert len(gc.get_objects()) < gc.get_freeze_count() / 10

@@ -8,7 +8,6 @@ it and starts the background workers; ``stop`` ends them in reverse order.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -30,6 +29,7 @@ from frontdesk.services.auth import AuthService
 from frontdesk.services.clock import SystemClock
 from frontdesk.services.configuration import ConfigurationService
 from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.memory import settle_memory
 from frontdesk.services.previews import PreviewService
 from frontdesk.services.scenarios import ScenarioService
 from frontdesk.services.webhooks import WebhookService
@@ -132,33 +132,6 @@ class Runtime:
             await self.frontdesk.store.close()
         if self._http is not None:
             await self._http.aclose()
-
-
-#: Collections of the middle generation between two full ones (CPython's default: 10).
-FULL_COLLECTION_EVERY = 100
-
-
-def settle_memory() -> None:
-    """Keep the garbage collector's full passes short and rare.
-
-    A full collection stops every thread of the process, the SIP stack's and the
-    answerer's included, for as long as it takes to walk every object, and each call
-    arriving meanwhile waits for its 200 OK. Two things make them long and frequent:
-
-    - what start-up loaded (the modules, the schema, the compiled scenarios), walked at
-      each pass: frozen, those objects are never walked again (they live as long as the
-      process anyway);
-    - the SIP stack's transactions, kept 32 s for retransmissions (RFC 3261 timers), some
-      150,000 objects at 50 calls/s: the long-lived generation grows by a quarter every
-      few seconds, and a full pass (100-150 ms here) ran every 5 s. A full pass now waits
-      for 100 collections of the middle generation instead of 10 (about every 45 s at
-      that rate); cyclic garbage that reached the oldest generation (sippy's messages,
-      some 50 objects a call) lives that much longer.
-    """
-    gc.collect()
-    gc.freeze()
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
 def server_app(settings: Settings) -> FastAPI:

@@ -1,10 +1,10 @@
 """The voice channel adapter: starts and stops its parts and keeps them in step with the desk.
 
 ``start`` brings up, in order: rtpengine (media), Kamailio (registrar and SIP edge, with
-the agents' phone logins), the ng client, the answerer and the DTMF listener, the B2BUA's
-SIP stack, and the follower of the desk's events. Contacts of calls that a previous run
-left open are ended first (their calls died with it): abandoned before service, wrap-up
-after. ``stop`` hangs up every call and stops the parts in reverse order.
+the agents' phone logins), the ng client and the DTMF listener, the B2BUA's SIP process
+(which answers callers itself), and the follower of the desk's events. Contacts of calls
+that a previous run left open are ended first (their calls died with it): abandoned
+before service, wrap-up after. ``stop`` hangs up every call and stops the parts in reverse order.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from frontdesk.channels.voice.answering import Answerer
 from frontdesk.channels.voice.calls import CALL_ID
 from frontdesk.channels.voice.center import CallCenter, EventFeed
 from frontdesk.channels.voice.config import VoiceSettings
@@ -58,7 +57,6 @@ class VoiceChannel:
     kamailio: Kamailio = field(init=False)
     phones: PhoneDirectory = field(init=False)
     ng: NgClient = field(init=False)
-    answerer: Answerer = field(init=False)
     center: CallCenter = field(init=False)
     dtmf: DtmfListener | None = None
     sip: SipStack | None = None
@@ -71,9 +69,8 @@ class VoiceChannel:
         self.kamailio = Kamailio(settings)
         self.phones = PhoneDirectory(subscribers_path(settings), settings.domain)
         self.ng = NgClient(settings.host, settings.ng_port)
-        self.answerer = Answerer(settings.host, settings.ng_port, settings.host)
         self.center = CallCenter(
-            self.dispatcher, self.ng, settings, default_music_on_hold(settings), self.answerer
+            self.dispatcher, self.ng, settings, default_music_on_hold(settings)
         )
 
     async def start(self) -> None:
@@ -88,7 +85,6 @@ class VoiceChannel:
             await self.rtpengine.start()
             await self.kamailio.start()
         await self.ng.start()
-        await asyncio.to_thread(self.answerer.start)
         self.dtmf = DtmfListener(settings.host, settings.dtmf_port, self.center.dtmf)
         await self.dtmf.start()
         await self.recover()
@@ -96,7 +92,8 @@ class VoiceChannel:
         self._follower = asyncio.create_task(self._follow(feed), name="frontdesk-voice")
         self.sip = SipStack(
             settings.host, settings.b2bua_port, (settings.host, settings.sip_port),
-            self.center.invite, self.center.answer_early,
+            self.center.invite, (settings.host, settings.ng_port), settings.host,
+            self.center.voice_numbers,
         )  # fmt: skip
         self.center.sip = self.sip
         await self.sip.start()
@@ -154,11 +151,13 @@ class VoiceChannel:
                 log.error("voice: contact %s of a lost call left open: %s", contact, error)
 
     async def _watch(self) -> None:
-        """Every second: restart a daemon that died, and end the calls whose media
-        rtpengine lost (it restarted or is gone); nothing may stay stuck on a dead call."""
+        """Every second: restart a daemon or the SIP process that died, tell the SIP
+        process the numbers to answer, and end the calls whose media rtpengine lost (it
+        restarted or is gone); nothing may stay stuck on a dead call."""
         misses = 0
         while True:
             await asyncio.sleep(WATCH_EVERY)
+            await self._keep_sip()
             if self.daemons:
                 for daemon in (self.rtpengine, self.kamailio):
                     if not daemon.running:
@@ -177,6 +176,19 @@ class VoiceChannel:
                 if misses >= LOST_AFTER:
                     self.center.lose_all_media()
 
+    async def _keep_sip(self) -> None:
+        sip = self.sip
+        if sip is None:
+            return
+        if not sip.running:
+            log.error("voice: the SIP process is not running; starting it again")
+            try:
+                await sip.start()
+            except DaemonError as error:
+                log.error("voice: %s", error)
+                return
+        sip.sync_numbers()
+
     async def stop(self) -> None:
         for task in (self._follower, self._watcher):
             if task is not None:
@@ -192,7 +204,6 @@ class VoiceChannel:
             self.dtmf.close()
             self.dtmf = None
         self.ng.close()
-        await asyncio.to_thread(self.answerer.stop)
         if self.daemons:
             await self.kamailio.stop()
             await self.rtpengine.stop()

@@ -1,4 +1,4 @@
-"""Inbound calls answered off the service's event loop.
+"""Inbound calls answered in the SIP process, off the service's event loop.
 
 A caller's 200 OK waits for two rtpengine commands (``offer`` and ``answer``: the caller's
 stream anchored against the placeholder, :meth:`CallMedia.open`). Run on the service's
@@ -6,9 +6,9 @@ event loop, they wait their turn behind everything else the loop does, the desk'
 transactions above all: at 50 calls/s on SQLite, callers waited 0.5 s (p99) for their
 200 OK although rtpengine answered in under a millisecond. The :class:`Answerer` runs
 them on an event loop of its own, in a thread of its own, with its own ng client, from
-the moment the SIP thread receives the INVITE; the 200 OK goes back to the SIP thread as
-soon as rtpengine has answered, and the call's task on the service's loop carries on from
-there (:class:`~frontdesk.channels.voice.calls.Call`).
+the moment sippy receives the INVITE (:mod:`.sip_core`); the 200 OK goes back to sippy's
+thread as soon as rtpengine has answered, and the call's task on the service's loop
+carries on from there (:class:`~frontdesk.channels.voice.calls.Call`).
 
 The answerer's loop runs nothing else, so it is never busy: the commands cross it at once.
 """
@@ -33,9 +33,6 @@ class Answerer:
     def __init__(self, host: str, port: int, media_host: str) -> None:
         self.media_host = media_host
         self.ng = NgClient(host, port)
-        #: Call-IDs whose media this answerer anchored (or is anchoring) and the service's
-        #: loop has not taken over yet: rtpengine's calls that are not strays.
-        self.opening: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -70,12 +67,7 @@ class Answerer:
         if loop is None:
             raise RuntimeError("Answerer.start() was not called, or it stopped")
         media = CallMedia(self.ng, self.media_host, call_id, caller_tag, sdp)
-        self.opening.add(call_id)
         return asyncio.run_coroutine_threadsafe(_open(media, answer), loop)
-
-    def taken_over(self, call_id: str) -> None:
-        """The service's loop has the call ``call_id`` now (or has ended it)."""
-        self.opening.discard(call_id)
 
     def _run(self, ready: Future[asyncio.AbstractEventLoop]) -> None:
         loop = asyncio.new_event_loop()

@@ -5,8 +5,8 @@ An inbound call, in order:
 
 1. the number dialled must be a voice access point of a tenant, or the INVITE is refused
    (404) before anything is stored;
-2. the caller is answered with rtpengine's SDP (by the SIP thread and the answerer, without
-   waiting for this loop: :mod:`.answering`) and the contact is stored (intake);
+2. the caller is answered with rtpengine's SDP (by the SIP process, without waiting for
+   this loop: :mod:`.sip_core`) and the contact is stored (intake);
 3. the desk enriches and decides it live (:meth:`TenantDesk.route`): a menu is played and
    the key pressed goes back to the desk until the scenario decides; a reject or a
    callback plays its announcement and hangs up; a queued caller hears music;
@@ -26,7 +26,6 @@ import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Coroutine
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -102,10 +101,10 @@ class Call:
     ringing or bridged at a time."""
 
     def __init__(
-        self, center: CallCenter, invite: Invite, desk: TenantDesk, answered: Future[str]
+        self, center: CallCenter, invite: Invite, desk: TenantDesk, answered: asyncio.Future[str]
     ) -> None:
         self.center = center
-        self.answered = answered  # the answerer's: the SDP the caller was answered with
+        self.answered = answered  # the SIP process's: the SDP the caller was answered with
         self.caller = invite.leg
         self.invite = invite
         self.desk = desk
@@ -133,7 +132,7 @@ class Call:
     # --- the caller -----------------------------------------------------------------------
     async def run(self) -> None:
         try:
-            sdp = await asyncio.wrap_future(self.answered)
+            sdp = await self.answered
         except MediaError as error:
             log.error("call %s: no media: %s", self.caller.call_id, error)
             if error.code == "media.rejected":  # rtpengine cannot use the caller's SDP

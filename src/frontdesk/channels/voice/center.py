@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from concurrent.futures import Future
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
-from frontdesk.channels.voice.answering import Answerer
 from frontdesk.channels.voice.calls import HANDED_OVER, Call
 from frontdesk.channels.voice.config import VoiceSettings
 from frontdesk.channels.voice.dtmf import DtmfEvent
@@ -54,12 +52,10 @@ class CallCenter:
     """Every call of this process, and the bridge between SIP, media and the desk."""
 
     def __init__(
-        self, dispatcher: Dispatcher, ng: NgClient, settings: VoiceSettings, music: Path,
-        answerer: Answerer,
-    ) -> None:  # fmt: skip
+        self, dispatcher: Dispatcher, ng: NgClient, settings: VoiceSettings, music: Path
+    ) -> None:
         self.dispatcher = dispatcher
         self.ng = ng
-        self.answerer = answerer
         self.settings = settings
         self.prompts = Prompts(settings.prompts_dir)
         #: The hold music; :meth:`VoiceChannel.start` puts it in the call format.
@@ -69,11 +65,13 @@ class CallCenter:
         self.calls: dict[ContactId, Call | OutboundCall] = {}
         self.by_call_id: dict[str, Call] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        #: Numbers dialled that are voice access points under another spelling.
+        self.aliases: set[str] = set()
+        #: rtpengine's calls none of ours had at the last look (see :meth:`check_media`).
+        self.strays: set[str] = set()
 
     def desk_for(self, number: str) -> TenantDesk | None:
-        """The desk of the tenant whose voice access point ``number`` is. Also called in
-        the SIP thread: it only reads the desks' configuration, which a change replaces
-        whole."""
+        """The desk of the tenant whose voice access point ``number`` is."""
         for desk in tuple(self.dispatcher.desks.values()):
             try:
                 point = desk.access_point(number)
@@ -83,27 +81,35 @@ class CallCenter:
                 return desk
         return None
 
-    def answer_early(
-        self, call_id: str, caller_tag: str, dnis: str, sdp: str, answer: Callable[[str], None]
-    ) -> Future[str] | None:
-        """In the SIP thread, for each new INVITE: a call to a tenant's voice number is
-        answered by the answerer (:data:`~frontdesk.channels.voice.sip.EarlyAnswer`)."""
-        if not dnis or self.desk_for(dnis) is None:
-            return None
-        return self.answerer.open(call_id, caller_tag, sdp, answer)
+    def voice_numbers(self) -> frozenset[str]:
+        """The numbers the SIP process answers by itself: every tenant's voice access
+        points, and the other spellings of them that callers came in on."""
+        numbers = {
+            point.address
+            for desk in self.dispatcher.desks.values()
+            for point in desk.config.access_points.values()
+            if point.channel is Channel.VOICE
+        }
+        self.aliases = {alias for alias in self.aliases if self.desk_for(alias) is not None}
+        return frozenset(numbers | self.aliases)
 
     def invite(self, invite: Invite) -> None:
         call_id = invite.leg.call_id
         desk = self.desk_for(invite.dnis) if invite.dnis else None
-        if desk is None or invite.media is None:
+        media = invite.media
+        if desk is None:
             log.info("INVITE to unknown number %r from %s", invite.dnis, invite.source)
             invite.leg.reject(404, "Not Found")
-            if invite.media is not None:  # the number was taken away meanwhile
-                self._run(self._discard(invite.media, call_id), f"discard-{call_id}")
+            if media is not None:  # the number was taken away meanwhile
+                self._run(self._discard(media, call_id), f"discard-{call_id}")
+                self.sip.sync_numbers(force=True)
             return
-        call = Call(self, invite, desk, invite.media)
+        if media is None:  # a number the SIP process does not know (yet, or so spelt)
+            self.aliases.add(invite.dnis)
+            media = self.sip.answer(invite.leg, invite.sdp)
+            self.sip.sync_numbers(force=True)
+        call = Call(self, invite, desk, media)
         self.by_call_id[call_id] = call
-        self.answerer.taken_over(call_id)
         task = asyncio.create_task(call.run(), name=f"call-{invite.leg.call_id}")
         self.tasks.add(task)
         task.add_done_callback(lambda done: self._finished(done, call))
@@ -200,13 +206,17 @@ class CallCenter:
         for call_id, call in opened:  # a call opened meanwhile may not be listed yet
             if call_id not in known:
                 call.media_lost()
-        for stray in known - ours - self._media_ids():  # its delete was lost: ports, music
+        # A call the SIP process has just anchored may not have reached us yet: a stray
+        # is one that none of ours had at two looks in a row (its delete was lost).
+        strays = known - ours - self._media_ids()
+        for stray in strays & self.strays:
             log.warning("voice: deleting rtpengine's call %s, which no call of ours has", stray)
             self._run(self._delete(stray), f"delete-{stray}")
+        self.strays = strays - self.strays
 
     def _media_ids(self) -> set[str]:
         """The Call-IDs in rtpengine of every call this process runs or is setting up."""
-        ids = set(self.by_call_id) | set(self.answerer.opening)
+        ids = set(self.by_call_id)
         for call in self.calls.values():
             if isinstance(call, OutboundCall):
                 ids.add(call.call_id)
@@ -218,12 +228,11 @@ class CallCenter:
         with contextlib.suppress(MediaError):
             await self.ng.command("delete", {"call-id": call_id})
 
-    async def _discard(self, media: Future[str], call_id: str) -> None:
-        """Release the media the answerer anchored for a call refused after all."""
+    async def _discard(self, media: asyncio.Future[str], call_id: str) -> None:
+        """Release the media the SIP process anchored for a call refused after all."""
         with contextlib.suppress(MediaError):
-            await asyncio.wrap_future(media)
+            await media
         await self._delete(call_id)
-        self.answerer.taken_over(call_id)
 
     def lose_all_media(self) -> None:
         """rtpengine is gone: every call ends."""
