@@ -11,6 +11,7 @@ import signal
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -200,9 +201,14 @@ async def test_media_anchored_for_a_number_gone_meanwhile_is_released(
         pass
 
     monkeypatch.setattr(center, "check_media", no_look)
-    sent: list[tuple[object, ...]] = []
+    sent: list[tuple[Any, ...]] = []
     send = sip.send
-    monkeypatch.setattr(sip, "send", lambda message: (sent.append(message), send(message)))
+
+    def recorded(message: tuple[Any, ...]) -> None:
+        sent.append(message)
+        send(message)
+
+    monkeypatch.setattr(sip, "send", recorded)
     before = len(await stack.contacts())
     sip.send(("numbers", center.voice_numbers() | {GONE}))
     result = await stack.call([Listen(1000)], dnis=GONE)
