@@ -240,6 +240,43 @@ async def test_a_number_the_sip_process_was_not_told_is_answered_all_the_same(
     assert NUMBER in center.voice_numbers()
 
 
+async def test_while_the_service_is_behind_new_calls_are_refused_with_503(
+    stack: VoiceStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service has not taken a call for over a second (its loop stalled): the SIP
+    process refuses new callers with 503 and a Retry-After (Kamailio passes it on as 500,
+    RFC 3261 16.7), nothing is stored; once the service catches up, calls are taken
+    again."""
+    sip = stack.voice.sip
+    assert sip is not None
+    held: list[tuple[Any, ...]] = []
+    send = sip.send
+
+    def stalled(message: tuple[Any, ...]) -> None:  # as if the loop never got to them
+        if message[0] == "taken":
+            held.append(message)
+        else:
+            send(message)
+
+    monkeypatch.setattr(sip, "send", stalled)
+    first = await stack.call([Listen(1500), Press("1"), Listen(300)], ani="+79160000030")
+    assert first.code == 0, first.log  # taken before the service fell behind
+    assert held
+    before = len(await stack.contacts())
+    refused = await stack.call([Listen(500)], ani="+79160000031")
+    assert "SIP/2.0 500 Service Unavailable" in refused.log, refused.log
+    b2bua = (stack.settings.host, stack.settings.b2bua_port)
+    direct = await stack.call([Listen(500)], ani="+79160000031", to=b2bua)
+    assert "SIP/2.0 503 Service Unavailable" in direct.log, direct.log
+    assert "retry-after: 5" in direct.log.lower()  # header names are case-insensitive
+    assert len(await stack.contacts()) == before
+    monkeypatch.undo()
+    for message in held:  # the loop catches up
+        sip.send(message)
+    result = await stack.call([Listen(1000), Press("1"), Listen(300)], ani="+79160000032")
+    assert result.code == 0, result.log
+
+
 async def test_the_sip_process_dying_ends_its_calls_and_a_new_one_takes_calls(
     stack: VoiceStack,
 ) -> None:

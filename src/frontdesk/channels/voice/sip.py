@@ -319,6 +319,7 @@ class SipStack:
         media = None
         if answering:
             media = self._media[key] = asyncio.get_running_loop().create_future()
+        self.send(("taken", key))  # how far behind this loop is: the SIP process watches
         self.on_invite(Invite(leg, ani, dnis, sdp, source, media))
 
     def _lost(self) -> None:

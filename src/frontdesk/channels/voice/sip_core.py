@@ -12,6 +12,11 @@ in rtpengine and the 200 OK goes out with its SDP. An INVITE to another number i
 to the service unanswered; it refuses it, or asks for it to be answered (a number it
 knows under another spelling). A second INVITE of a call in progress (the same Call-ID)
 is refused at once with 482, before anything else sees it.
+
+The service says when it has taken each new call (``taken``). While it is more than
+:data:`OVERLOAD_AFTER` behind (its event loop stalled, or flooded), new calls are refused
+with 503 and a Retry-After, so that a trunk offers them elsewhere, instead of being
+answered into a silence nobody would end.
 """
 
 from __future__ import annotations
@@ -27,10 +32,16 @@ from frontdesk.channels.voice.answering import Answerer
 from frontdesk.channels.voice.errors import MediaError
 from frontdesk.channels.voice.sip import USER_AGENT, Answered, Ended, Ringing, Updated
 
+log = logging.getLogger(__name__)
 sip_log = logging.getLogger("frontdesk.sip")
 
 #: Seconds the SIP messages of the calls ended at stop may take to leave.
 SEND_WAIT = 1.0
+#: Seconds the service may be behind in taking the calls it was told of before new calls
+#: are refused (503).
+OVERLOAD_AFTER = 1.0
+#: Seconds a refused caller's trunk is asked to wait before offering calls again.
+RETRY_AFTER = 5
 
 Emit = Callable[[tuple[Any, ...]], None]
 
@@ -60,6 +71,8 @@ class SipCore:
         self._uas: dict[int, Any] = {}  # the UA of each leg
         self._inbound: dict[str, int] = {}  # the Call-IDs of inbound legs
         self._reinviting: set[int] = set()  # legs whose re-INVITE is pending
+        self._untaken: dict[int, float] = {}  # new calls the service has not taken: since
+        self._overloaded = False
         self._keys = itertools.count(1)  # the service numbers the legs it dials below 0
         self._config: dict[str, Any] = {}
 
@@ -97,7 +110,9 @@ class SipCore:
     def command(self, message: tuple[Any, ...]) -> None:
         """One of the service's commands (:class:`~frontdesk.channels.voice.sip.SipStack`)."""
         name, *args = message
-        if name == "numbers":
+        if name == "taken":
+            self._untaken.pop(args[0], None)
+        elif name == "numbers":
             self.numbers = args[0]
         elif name == "answer":
             self.answer(*args)
@@ -130,6 +145,12 @@ class SipCore:
         call_id = str(request.getHFBody("call-id"))
         if call_id in self._inbound:  # the same call again (a loop, or a forking proxy)
             return (request.genResponse(482, "Loop Detected"), None, None)
+        if self._overload():
+            from sippy.SipHeader import SipHeader
+
+            refusal = request.genResponse(503, "Service Unavailable")
+            refusal.appendHeader(SipHeader(f"Retry-After: {RETRY_AFTER}"))
+            return (refusal, None, None)
         key = next(self._keys)
         ua = UA(self._config, event_cb=lambda event, ua: self._event(key, event, ua))
         ua.lContact = self._contact()
@@ -143,11 +164,25 @@ class SipCore:
         ani = request.getHFBody("from").getUrl().username or ""
         answering = bool(dnis) and dnis in self.numbers
         # Reported before its media, so that the service knows the call the answer is of.
+        self._untaken[key] = time.monotonic()
         self.emit(("invite", key, call_id, remote_tag, ani, dnis, sdp, (str(host), int(port)),
                    answering))  # fmt: skip
         if answering:
             self.answer(key, call_id, remote_tag, sdp)
         return ua.recvRequest(request, transaction)
+
+    def _overload(self) -> bool:
+        """Whether the service is too far behind to be given another call."""
+        oldest = next(iter(self._untaken.values()), None)
+        overloaded = oldest is not None and time.monotonic() - oldest > OVERLOAD_AFTER
+        if overloaded != self._overloaded:
+            self._overloaded = overloaded
+            if overloaded:
+                log.error("the service is %.1f s behind: new calls are refused with 503",
+                          time.monotonic() - (oldest or 0))  # fmt: skip
+            else:
+                log.warning("the service has caught up: new calls are taken again")
+        return overloaded
 
     def _event(self, key: int, event: Any, ua: Any) -> None:
         from sippy.CCEvents import (
