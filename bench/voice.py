@@ -1464,7 +1464,7 @@ def print_inside(inside: dict[str, Any]) -> None:
         f"generation {g}: {p['count']}, longest {p['max']:g} ms, {p['total']:g} ms in all"
         for g, p in inside["gc_pauses_ms"].items()
     )
-    print(f"    garbage collections (every thread stops): {pauses or 'none'}")
+    print(f"    garbage collections, service's process (all its threads stop): {pauses or 'none'}")
     for record, count in inside["log_records"].items():
         print(f"    log: {count} × {record[:140]}")
 
