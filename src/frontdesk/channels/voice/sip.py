@@ -121,7 +121,8 @@ class Leg:
         self.stack.send(("reinvite", self.key, sdp))
 
     def reject(self, code: int, reason: str) -> None:
-        """Refuse an inbound INVITE not yet answered (404, 480, 486, 503 ...)."""
+        """Refuse an inbound call (404, 480, 486, 503 ...); one the SIP process has
+        answered already gets a BYE instead."""
         self._end(Ended(reason, code, by="local"))
         self.stack.send(("reject", self.key, code, reason))
 
@@ -217,6 +218,7 @@ class SipStack:
         try:
             await asyncio.wait_for(self._ready, PROCESS_WAIT)
         except (DaemonError, TimeoutError) as error:
+            self._stopping = True  # its end is no news
             await self._end_process()
             if isinstance(error, DaemonError):
                 raise

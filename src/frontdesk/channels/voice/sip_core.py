@@ -224,6 +224,9 @@ class SipCore:
     def answer(self, key: int, call_id: str, caller_tag: str, sdp: str) -> None:
         """Anchor the caller of inbound leg ``key`` and answer it with rtpengine's SDP;
         the service is told the SDP (``media``) or why there is none (``media_failed``)."""
+        if key not in self._uas:  # the caller hung up before the service asked
+            self.emit(("media_failed", key, "media.unreachable", "the call has ended"))
+            return
         media = self.answerer.open(
             call_id, caller_tag, sdp, lambda answer: self.ed2.callFromThread(self._ok, key, answer)
         )
