@@ -189,7 +189,7 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
         await traffic.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, server.handle_exit, sig, None)
+            loop.add_signal_handler(sig, _stop_once, server, sig)
         try:
             await server.serve()
         finally:
@@ -198,6 +198,14 @@ def demo(settings: Settings, per_minute: float, seed: int) -> int:
 
     asyncio.run(run())
     return 0
+
+
+def _stop_once(server: uvicorn.Server, sig: int) -> None:
+    """A signal before or after uvicorn serves ends the demo. While it serves, uvicorn's
+    own handler has taken the signal already: passing it on again would count as a second
+    Ctrl+C, and uvicorn would then cut its shutdown short."""
+    if not server.should_exit:
+        server.handle_exit(sig, None)
 
 
 class _Server(uvicorn.Server):
