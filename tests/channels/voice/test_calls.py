@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 
 from frontdesk.channels.voice.calls import Call
+from frontdesk.channels.voice.center import CallCenter
 from frontdesk.channels.voice.media import placeholder_sdp
 from frontdesk.channels.voice.prompts import PromptLibrary
 from frontdesk.channels.voice.sip import SipStack
@@ -477,17 +478,43 @@ def _group_gone(group: int) -> bool:
 async def test_a_call_rtpengine_keeps_after_ours_ended_is_deleted(stack: VoiceStack) -> None:
     """A delete lost in an overload leaves rtpengine a call (ports, maybe music) that no
     call of ours has: the watch deletes it."""
-    ng = stack.voice.ng
-    await ng.command("offer", {
-        "call-id": "stray-1", "from-tag": "x",
-        "sdp": placeholder_sdp("127.0.0.1").replace(" 9 ", f" {free_port()} "),
-    })  # fmt: skip
+    await _stray(stack, "stray-1")
 
     async def gone() -> bool:
-        listed = (await ng.command("list", {"limit": 1000}))["calls"]
-        return isinstance(listed, list) and "stray-1" not in listed
+        return "stray-1" not in await _rtpengine_calls(stack)
 
     await stack.wait_for(gone, timeout=5, what="the stray call deleted")
+
+
+async def test_a_call_just_anchored_is_not_taken_for_a_stray_at_the_first_look(
+    stack: VoiceStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SIP process anchors a caller before the service hears of the call: one look
+    that finds rtpengine's call without one of ours must not delete it; the next does."""
+    center = stack.voice.center
+
+    async def no_look() -> None:  # the watch's own looks stay out of the count
+        pass
+
+    monkeypatch.setattr(center, "check_media", no_look)
+    await _stray(stack, "stray-2")
+    await CallCenter.check_media(center)
+    await asyncio.sleep(0.2)  # a delete would have reached rtpengine by now
+    assert "stray-2" in await _rtpengine_calls(stack)
+    await CallCenter.check_media(center)
+
+    async def gone() -> bool:
+        return "stray-2" not in await _rtpengine_calls(stack)
+
+    await stack.wait_for(gone, timeout=5, what="the stray call deleted")
+
+
+async def _stray(stack: VoiceStack, call_id: str) -> None:
+    """A call in rtpengine that no call of ours has."""
+    await stack.voice.ng.command("offer", {
+        "call-id": call_id, "from-tag": "x",
+        "sdp": placeholder_sdp("127.0.0.1").replace(" 9 ", f" {free_port()} "),
+    })  # fmt: skip
 
 
 async def test_the_channel_follows_the_desk_again_after_falling_behind(

@@ -72,7 +72,7 @@ class CallCenter:
 
     def desk_for(self, number: str) -> TenantDesk | None:
         """The desk of the tenant whose voice access point ``number`` is."""
-        for desk in tuple(self.dispatcher.desks.values()):
+        for desk in self.dispatcher.desks.values():
             try:
                 point = desk.access_point(number)
             except NotFoundError:
